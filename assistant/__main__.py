@@ -1,0 +1,3 @@
+from creator_assistant.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,37 @@
+"""Command implementations; imported only once a command runs, never for `--help`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from creator_assistant.config import ConfigError
+from creator_assistant.profiles import ProfileError
+
+
+class CommandError(Exception):
+    """A user's mistake or a missing prerequisite: printed as one line, exit code 1 or 2."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from creator_assistant.runtime.gguf_check import InvalidModelFile
+    from creator_assistant.runtime.pool import ModelNotInstalled
+    from creator_assistant.runtime.protocol import ModelError
+    from creator_assistant.session import UserInputError
+    from creator_assistant.store import NotFound
+
+    module = importlib.import_module(f"creator_assistant.commands.{args.command}")
+    try:
+        return module.run(args)
+    except CommandError as exc:
+        print(f"creator: {exc}", file=sys.stderr)
+        return exc.code
+    except (ConfigError, ProfileError, UserInputError, NotFound, ModelNotInstalled,
+            InvalidModelFile, ModelError) as exc:
+        print(f"creator: {exc}", file=sys.stderr)
+        return 1

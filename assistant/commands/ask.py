@@ -1,0 +1,53 @@
+"""`creator ask`: one message, the answer streamed to stdout."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from creator_assistant.commands import CommandError
+
+
+def read_message(parts: list[str]) -> str:
+    if parts != ["-"]:
+        return " ".join(parts)
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CommandError(
+            f"stdin is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "convert it first, for example with `iconv -f latin1 -t utf-8`"
+        ) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from creator_assistant.session import Session
+
+    text = read_message(args.text)
+    session = Session.open()
+    try:
+        turn = session.ask(text, task=args.task, model=args.model,
+                           conversation_id=args.conversation)
+        result = turn.result
+        if result.model_note:
+            print(f"note: {result.model_note}", file=sys.stderr)
+        out = sys.stdout
+        for piece in turn:
+            out.write(piece)
+            out.flush()
+        out.write("\n")
+        for notice in result.notices:
+            print(f"note: {notice}", file=sys.stderr)
+        if args.json:
+            out.write(json.dumps(result.as_dict()) + "\n")
+        out.flush()
+        if result.status == "error":
+            print(f"creator: {result.error}", file=sys.stderr)
+            print(f"(your message is saved in conversation {result.conversation_id})",
+                  file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        session.close()

@@ -1,0 +1,61 @@
+"""`creator chat`: the full-screen chat, or a line-mode loop with --plain or without a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from creator_assistant.commands import CommandError
+
+
+def run(args: argparse.Namespace) -> int:
+    from creator_assistant.session import Session
+
+    session = Session.open()
+    try:
+        cid = args.conversation
+        if args.cont:
+            cid = session.store.latest_conversation()
+        if cid is not None:
+            cid = session.store.conversation(cid)["id"]
+        if args.task and args.task not in session.tasks:
+            raise CommandError(f"unknown task {args.task!r}")
+        return line_chat(session, cid, args.task, args.model)
+    finally:
+        session.close()
+
+
+def line_chat(session, cid: str | None, task: str | None, model: str | None) -> int:
+    print("Creator Assistant — type a message, /quit to leave, Ctrl-C stops a reply.")
+    while True:
+        try:
+            text = input("you> ")
+        except EOFError:
+            print()
+            return 0
+        if text.strip() in ("/quit", "/exit"):
+            return 0
+        if not text.strip():
+            continue
+        turn = session.ask(text, task=task, model=model, conversation_id=cid)
+        cid = turn.result.conversation_id
+        result = turn.result
+        label = f"[{result.task} · {result.model}]"
+        if result.model_note:
+            label += f" ({result.model_note})"
+        print(label)
+        try:
+            for piece in turn:
+                sys.stdout.write(piece)
+                sys.stdout.flush()
+        except KeyboardInterrupt:
+            turn.cancel()
+        print()
+        if result.status == "error":
+            print(f"error: {result.error}")
+        elif result.status == "stopped":
+            print("[stopped]")
+        else:
+            u = result.usage
+            print(f"  {u.completion_tokens} tokens · {u.tokens_per_s:.1f} tok/s · "
+                  f"first token {u.ttft_ms:.0f} ms")

@@ -1,0 +1,17 @@
+"""`creator config path`."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def run(args: argparse.Namespace) -> int:
+    from creator_assistant.paths import get_paths
+
+    paths = get_paths()
+    print(f"config file:    {paths.config_file}")
+    print(f"user plugins:   {paths.user_plugins_dir}")
+    print(f"database:       {paths.database}")
+    print(f"models:         {paths.models_dir}")
+    print(f"cache and logs: {paths.cache_dir}")
+    return 0

@@ -1,0 +1,72 @@
+"""The one TOML config file, validated on load: a bad key or value is named with what was expected."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from creator_assistant.profiles import ProfileError, describe_validation_error
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ModelsConfig(_Strict):
+    default: str | None = None
+    threads: int | None = Field(None, ge=1, le=512)
+    gpu_layers: int = Field(0, ge=-1)
+    memory_budget_gb: float | None = Field(None, gt=0)
+    keep_alive_s: float = Field(300.0, ge=0)
+    preload: list[str] = Field(default_factory=list)
+
+
+class TaskOverride(_Strict):
+    model: str | None = None
+    backend: str | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    min_p: float | None = None
+    repeat_penalty: float | None = None
+    max_tokens: int | None = None
+    context: int | None = None
+    seed: int | None = None
+
+    def profile_overrides(self) -> dict[str, object]:
+        skip = {"model", "backend"}
+        return {k: v for k, v in self.model_dump().items() if v is not None and k not in skip}
+
+
+class RemoteConfig(_Strict):
+    base_url: str
+    api_key: str | None = None
+    model: str | None = None
+    timeout_s: float = Field(600.0, gt=0)
+
+
+class Config(_Strict):
+    models: ModelsConfig = Field(default_factory=ModelsConfig)
+    tasks: dict[str, TaskOverride] = Field(default_factory=dict)
+    remotes: dict[str, RemoteConfig] = Field(default_factory=dict)
+    keys: dict[str, str] = Field(default_factory=dict)
+
+
+class ConfigError(ProfileError):
+    pass
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate the config file; a missing file means all defaults."""
+    if not path.exists():
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}). Fix the file or remove it.") from None
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {describe_validation_error(exc, 'config')}") from None

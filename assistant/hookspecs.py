@@ -1,0 +1,46 @@
+"""The whole plugin contract: every hook a plugin can implement, and nothing else.
+
+Built-in tasks in `plugins/` use exactly these hooks, the same as a third-party package.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pluggy
+
+PROJECT = "creator"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# --- What a plugin adds -------------------------------------------------------------------
+
+
+@hookspec
+def register_tasks(register: Callable[..., None]) -> None:
+    """Called once at start-up; call `register(Task(...))` for each task this plugin adds."""
+
+
+@hookspec
+def register_commands(register: Callable[..., None]) -> None:
+    """Called once at start-up; call `register(Command(...))` for each slash command."""
+
+
+@hookspec
+def register_backends(register: Callable[..., None]) -> None:
+    """Called once at start-up; call `register(name, factory)` for each model backend."""
+
+
+@hookspec
+def register_importers(register: Callable[..., None]) -> None:
+    """Called once at start-up; call `register(Importer(...))` for each data importer."""
+
+
+# --- What a plugin decides ----------------------------------------------------------------
+
+
+@hookspec
+def score_message(message: str, context: Any) -> list[Any] | None:
+    """Called for every routed message; return `Score` records for the tasks this plugin knows."""

@@ -1,0 +1,93 @@
+"""What plugins registered, and which plugin registered it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from creator_assistant.profiles import SamplingProfile
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    """What a task sees when it prepares a reply to one message."""
+
+    message: str
+    history: list[dict[str, str]]
+    conversation_id: str
+    session: Any = None  # the Session: its store, database and config, for tasks that need data
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a task sends the model for one message, or the one short question it asks instead."""
+
+    user: str = ""
+    system: str | None = None  # None: the task's system prompt
+    grammar: str | None = None  # GBNF that constrains the reply's shape
+    question: str | None = None  # set when a required field is missing: no model call
+    fields: dict[str, Any] = field(default_factory=dict)
+    facts: str = ""  # computed tables and charts shown before the model's reply
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task a message can be routed to: its model, sampling profile, prompts and format.
+
+    `prepare(ctx) -> Prepared` fills the task's templates from the message; `check(text,
+    prepared) -> list[str]` returns what is wrong with a reply's format (empty when it passes).
+    """
+
+    name: str
+    description: str
+    system_prompt: str
+    model: str = "gemma-3-12b"
+    profile: SamplingProfile = field(default_factory=SamplingProfile)
+    examples: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    prompts: dict[str, str] = field(default_factory=dict)
+    output_format: str = "free text"
+    prepare: Callable[[TaskContext], Prepared] | None = None
+    check: Callable[[str, Prepared], list[str]] | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command: `/name args` calls `run(args, context)`, which returns text to show."""
+
+    name: str
+    description: str
+    run: Callable[[str, Any], str]
+    usage: str = ""
+
+
+class RegistrationError(ValueError):
+    pass
+
+
+@dataclass
+class Registry:
+    tasks: dict[str, Task] = field(default_factory=dict)
+    commands: dict[str, Command] = field(default_factory=dict)
+    backends: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    importers: dict[str, Any] = field(default_factory=dict)
+    owner: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def add(self, kind: str, name: str, item: Any, plugin: str) -> None:
+        table: dict[str, Any] = getattr(self, kind)
+        if not name or not name.replace("-", "").replace("_", "").isalnum():
+            raise RegistrationError(f"{kind[:-1]} name {name!r} must be letters, digits, - or _")
+        if name in table:
+            first = self.owner[(kind, name)]
+            raise RegistrationError(
+                f"{kind[:-1]} {name!r} from plugin {plugin!r} is already registered by {first!r}"
+            )
+        table[name] = item
+        self.owner[(kind, name)] = plugin
+
+    def registered_by(self, plugin: str) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for (kind, name), owner in self.owner.items():
+            if owner == plugin:
+                out.setdefault(kind, []).append(name)
+        return out

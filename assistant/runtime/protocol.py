@@ -1,0 +1,59 @@
+"""What the conversation process and the inference worker say to each other, and shared records."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    ttft_ms: float = 0.0
+    tokens_per_s: float = 0.0
+    total_ms: float = 0.0
+    finish_reason: str = ""
+    counted_by: str = "model tokenizer"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class GenerateRequest:
+    messages: list[dict[str, str]]
+    temperature: float = 0.7
+    top_p: float = 0.9
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    max_tokens: int = 512
+    seed: int | None = None
+    grammar: str | None = None
+    stop: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadInfo:
+    path: str
+    n_ctx: int
+    n_ctx_train: int
+    n_vocab: int
+    load_ms: float
+    has_chat_template: bool
+    sliding_window: int = 0
+    architecture: str = ""
+
+
+class ModelError(RuntimeError):
+    """A model could not be loaded or run; the message says what to do."""
+
+
+class WorkerCrashed(ModelError):
+    """The inference worker process died; it is restarted on the next request."""
+
+
+class ContextOverflow(ModelError):
+    """A prompt did not fit the model's context window (a bug: prompts are trimmed before)."""

@@ -1,0 +1,225 @@
+"""One turn of the conversation, end to end: save, route, pick a model, fit, stream, save."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from creator_assistant.config import Config, load_config
+from creator_assistant.db import open_db
+from creator_assistant.memory import fit
+from creator_assistant.paths import Paths, get_paths
+from creator_assistant.plugin_manager import Host, load_host
+from creator_assistant.registry import Prepared, Task, TaskContext
+from creator_assistant.runtime.pool import Choice, ModelPool, choose, resolve
+from creator_assistant.runtime.protocol import GenerateRequest, ModelError, Usage
+from creator_assistant.store import Store
+
+MAX_MESSAGE_CHARS = 4_000_000
+
+
+class UserInputError(ValueError):
+    """Something the user gave cannot be used; the message says what to do instead."""
+
+
+@dataclass
+class Route:
+    task: str
+    score: float = 1.0
+    reason: str = "default"
+    runner_up: str | None = None
+
+
+@dataclass
+class TurnResult:
+    conversation_id: str
+    task: str
+    model: str
+    model_note: str
+    route: Route
+    profile: dict[str, Any]
+    text: str = ""
+    status: str = "ok"
+    usage: Usage = field(default_factory=Usage)
+    notices: list[str] = field(default_factory=list)
+    error: str | None = None
+    message_id: int | None = None
+    facts: str = ""
+    format_problems: list[str] | None = None  # None: the task declares no format check
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "conversation_id": self.conversation_id, "task": self.task, "model": self.model,
+            "model_note": self.model_note, "route": vars(self.route), "profile": self.profile,
+            "status": self.status, "usage": self.usage.as_dict(), "notices": self.notices,
+            "error": self.error, "message_id": self.message_id,
+            "format_ok": None if self.format_problems is None else not self.format_problems,
+            "format_problems": self.format_problems,
+        }
+
+
+class Session:
+    """The product's core, shared by the CLI and the UI; storage and plugins are passed in."""
+
+    def __init__(self, paths: Paths, config: Config, store: Store, host: Host,
+                 pool: ModelPool) -> None:
+        self.paths, self.config, self.store, self.host, self.pool = paths, config, store, host, pool
+        self.current: Any = None
+
+    @classmethod
+    def open(cls, paths: Paths | None = None) -> Session:
+        paths = (paths or get_paths()).ensure()
+        config = load_config(paths.config_file)
+        store = Store(open_db(paths.database))
+        host = load_host(paths.user_plugins_dir)
+        pool = ModelPool(paths, threads=config.models.threads,
+                         gpu_layers=config.models.gpu_layers)
+        return cls(paths, config, store, host, pool)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    # -- decisions --------------------------------------------------------------------------
+
+    @property
+    def tasks(self) -> dict[str, Task]:
+        return self.host.registry.tasks
+
+    def route(self, text: str, conversation_task: str | None = None) -> tuple[Route, str]:
+        """Pick the task for a message; returns the route and the message without a slash command."""
+        stripped = text.lstrip()
+        if stripped.startswith("/"):
+            name, _, rest = stripped[1:].partition(" ")
+            if name in self.tasks:
+                return Route(name, 1.0, f"slash command /{name}"), rest.strip()
+        from creator_assistant.router import route_message
+
+        return route_message(self, text, conversation_task), text
+
+    def task_settings(self, task: Task, model: str | None = None) -> tuple[Choice, dict[str, Any]]:
+        override = self.config.tasks.get(task.name)
+        profile = task.profile
+        if override is not None:
+            profile = profile.with_overrides(override.profile_overrides(), f"tasks.{task.name}")
+        wanted = model or (override.model if override and override.model else None)
+        wanted = wanted or self.config.models.default or task.model
+        choice = resolve(model, self.paths) if model else choose(wanted, self.paths)
+        return choice, profile.model_dump()
+
+    # -- a turn -----------------------------------------------------------------------------
+
+    def ask(self, text: str, *, task: str | None = None, model: str | None = None,
+            conversation_id: str | None = None) -> Turn:
+        if not text.strip():
+            raise UserInputError("the message is empty; type something to send")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise UserInputError(
+                f"the message is {len(text):,} characters; the limit is {MAX_MESSAGE_CHARS:,}. "
+                "Send a shorter excerpt, or import the file with `creator import PATH`."
+            )
+        if task is not None and task not in self.tasks:
+            raise UserInputError(f"unknown task {task!r}; tasks: {', '.join(sorted(self.tasks))}")
+        cid = conversation_id
+        if cid is None:
+            cid = self.store.new_conversation()
+        else:
+            cid = self.store.conversation(cid)["id"]
+        conv_task = self.store.conversation(cid)["task"] or None
+        if task is not None:
+            route, body = Route(task, 1.0, f"--task {task}"), text
+        else:
+            route, body = self.route(text, conv_task)
+        chosen = self.tasks[route.task]
+        choice, profile = self.task_settings(chosen, model)
+        history = alternating(self.store.messages(cid))
+        # The user's words are committed before anything can go wrong in generation.
+        self.store.add_message(cid, "user", text, task=route.task)
+        self.store.set_task(cid, route.task)
+        body = body or text
+        if history and history[-1]["role"] == "user":  # the previous turn got no reply
+            body = history.pop()["content"] + "\n\n" + body
+        return Turn(self, cid, chosen, choice, profile, route, history, body)
+
+
+def alternating(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Saved messages as chat history: failed replies left out, same-role neighbours merged
+    (chat templates such as Gemma's require user and assistant turns to alternate)."""
+    out: list[dict[str, str]] = []
+    for row in rows:
+        if row["status"] == "error" or not row["content"]:
+            continue
+        if out and out[-1]["role"] == row["role"]:
+            out[-1] = {"role": row["role"], "content": out[-1]["content"] + "\n\n" + row["content"]}
+        else:
+            out.append({"role": row["role"], "content": row["content"]})
+    if out and out[0]["role"] == "assistant":
+        out.pop(0)
+    return out
+
+
+class Turn:
+    """Iterate for the reply's text as it streams; `result` holds everything once it ends."""
+
+    def __init__(self, session: Session, cid: str, task: Task, choice: Choice,
+                 profile: dict[str, Any], route: Route, history: list[dict[str, str]],
+                 text: str) -> None:
+        self.session, self.task, self.choice, self.history, self.text = (
+            session, task, choice, history, text)
+        n_ctx = min(profile["context"], choice.context)
+        self.n_ctx = n_ctx
+        self.backend = session.pool.backend(choice, n_ctx)
+        self.result = TurnResult(cid, task.name, choice.id, choice.note, route, profile)
+
+    def cancel(self) -> None:
+        self.backend.cancel()
+
+    def prepare(self) -> Prepared:
+        task = self.task
+        if task.prepare is None:
+            return Prepared(user=self.text)
+        ctx = TaskContext(self.text, self.history, self.result.conversation_id, self.session)
+        return task.prepare(ctx)
+
+    def __iter__(self) -> Iterator[str]:
+        result, profile, store = self.result, self.result.profile, self.session.store
+        parts: list[str] = []
+        try:
+            prepared = self.prepare()
+            result.facts = prepared.facts
+            if prepared.question:  # a required field is missing: ask instead of inventing it
+                result.status = "question"
+                parts.append(prepared.question)
+                yield prepared.question
+                return
+            system = self.task.system_prompt if prepared.system is None else prepared.system
+            fitted = fit(system, self.history, prepared.user or self.text,
+                         self.backend.count_tokens, self.n_ctx, profile["max_tokens"])
+            result.notices += fitted.notices
+            request = GenerateRequest(
+                messages=fitted.messages, temperature=profile["temperature"],
+                top_p=profile["top_p"], top_k=profile["top_k"], min_p=profile["min_p"],
+                repeat_penalty=profile["repeat_penalty"], max_tokens=profile["max_tokens"],
+                seed=profile["seed"], grammar=prepared.grammar,
+            )
+            for piece in self.backend.stream(request):
+                parts.append(piece)
+                yield piece
+            result.usage = self.backend.last_usage or Usage()
+            result.status = "stopped" if result.usage.finish_reason == "cancelled" else "ok"
+            if self.task.check is not None and result.status == "ok":
+                result.format_problems = self.task.check("".join(parts), prepared)
+        except ModelError as exc:
+            result.status, result.error = "error", str(exc)
+        except GeneratorExit:
+            result.status = "stopped"
+            raise
+        finally:
+            result.text = "".join(parts)
+            u = result.usage
+            result.message_id = store.add_message(
+                result.conversation_id, "assistant", result.text, task=result.task,
+                model=result.model, status=result.status, prompt_tokens=u.prompt_tokens,
+                completion_tokens=u.completion_tokens, ttft_ms=u.ttft_ms,
+                tokens_per_s=u.tokens_per_s, route_reason=result.route.reason,
+            )

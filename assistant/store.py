@@ -1,0 +1,103 @@
+"""Conversations and messages: every turn is saved as it happens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+class NotFound(LookupError):
+    pass
+
+
+@dataclass
+class Store:
+    db: sqlite_utils.Database
+
+    # -- conversations ----------------------------------------------------------------------
+
+    def new_conversation(self, title: str = "", task: str = "") -> str:
+        cid = uuid.uuid4().hex[:12]
+        stamp = now()
+        with self.db.conn:
+            self.db["conversations"].insert(
+                {"id": cid, "title": title, "task": task, "created": stamp, "updated": stamp}
+            )
+        return cid
+
+    def conversation(self, cid: str) -> dict[str, Any]:
+        rows = list(self.db["conversations"].rows_where("id = ? or id like ?", [cid, f"{cid}%"]))
+        if len(rows) != 1:
+            raise NotFound(f"no conversation {cid!r}" if not rows else f"{cid!r} is ambiguous")
+        return rows[0]
+
+    def latest_conversation(self) -> str | None:
+        rows = list(self.db["conversations"].rows_where(order_by="updated desc", limit=1))
+        return rows[0]["id"] if rows else None
+
+    def conversations(self, limit: int | None = None) -> list[dict[str, Any]]:
+        sql = """select c.*, count(m.id) as messages from conversations c
+                 left join messages m on m.conversation_id = c.id
+                 group by c.id order by c.updated desc"""
+        if limit:
+            sql += f" limit {int(limit)}"
+        return [dict(r) for r in self.db.query(sql)]
+
+    def set_task(self, cid: str, task: str) -> None:
+        with self.db.conn:
+            self.db["conversations"].update(cid, {"task": task, "updated": now()})
+
+    def rename(self, cid: str, title: str) -> None:
+        with self.db.conn:
+            self.db["conversations"].update(cid, {"title": title, "updated": now()})
+
+    def delete(self, cid: str) -> None:
+        with self.db.conn:
+            self.db.execute("delete from messages where conversation_id = ?", [cid])
+            self.db.execute("delete from conversations where id = ?", [cid])
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def add_message(self, cid: str, role: str, content: str, **fields: Any) -> int:
+        """Insert and commit a message at once; returns its id."""
+        with self.db.conn:
+            seq = self.db.execute(
+                "select coalesce(max(seq), 0) + 1 from messages where conversation_id = ?", [cid]
+            ).fetchone()[0]
+            row = {"conversation_id": cid, "seq": seq, "role": role, "content": content,
+                   "created": now(), **fields}
+            mid = self.db["messages"].insert(row).last_pk
+            conv: dict[str, Any] = {"updated": now()}
+            if role == "user" and not self.conversation(cid)["title"]:
+                conv["title"] = " ".join(content.split())[:60]
+            self.db["conversations"].update(cid, conv)
+        return int(mid)
+
+    def update_message(self, mid: int, **fields: Any) -> None:
+        with self.db.conn:
+            self.db["messages"].update(mid, fields)
+
+    def messages(self, cid: str) -> list[dict[str, Any]]:
+        return list(self.db["messages"].rows_where("conversation_id = ?", [cid], order_by="seq"))
+
+    def pin(self, mid: int, pinned: bool = True) -> None:
+        self.update_message(mid, pinned=int(pinned))
+
+    def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Full-text search across every conversation, best match first."""
+        query = " ".join(f'"{word}"' for word in text.replace('"', " ").split())
+        if not query:
+            return []
+        sql = """select m.id, m.conversation_id, m.seq, m.role, m.content,
+                   snippet(messages_fts, 0, '[', ']', '…', 12) as snippet
+                 from messages_fts join messages m on m.rowid = messages_fts.rowid
+                 where messages_fts match ? order by rank limit ?"""
+        return [dict(r) for r in self.db.query(sql, [query, limit])]
