@@ -1,13 +1,11 @@
-"""Command implementations; imported only once a command runs, never for `--help`."""
+"""Command modules: each defines `add_parser(sub)` (argparse only, imported for `--help`) and
+`run(args)`, which imports what it needs when the command actually runs."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
-
-from creator_assistant.config import ConfigError
-from creator_assistant.profiles import ProfileError
 
 
 class CommandError(Exception):
@@ -19,6 +17,8 @@ class CommandError(Exception):
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from creator_assistant.config import ConfigError
+    from creator_assistant.profiles import ProfileError
     from creator_assistant.runtime.gguf_check import InvalidModelFile
     from creator_assistant.runtime.pool import ModelNotInstalled
     from creator_assistant.runtime.protocol import ModelError

@@ -22,6 +22,15 @@ def read_message(parts: list[str]) -> str:
         ) from None
 
 
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    ask = sub.add_parser("ask", help="ask once and stream the answer to stdout")
+    ask.add_argument("text", metavar="TEXT", nargs="+", help="the message; `-` reads stdin")
+    ask.add_argument("--task", help="skip routing and use this task")
+    ask.add_argument("--model", help="answer with this model (catalogue id or .gguf path)")
+    ask.add_argument("--conversation", metavar="ID", help="add to conversation ID")
+    ask.add_argument("--json", action="store_true", help="end with one JSON line of details")
+
+
 def run(args: argparse.Namespace) -> int:
     from creator_assistant.session import Session
 

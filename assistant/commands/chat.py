@@ -8,6 +8,16 @@ import sys
 from creator_assistant.commands import CommandError
 
 
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    chat = sub.add_parser("chat", help="open the chat")
+    chat.add_argument("--continue", dest="cont", action="store_true",
+                      help="continue the most recent conversation")
+    chat.add_argument("--conversation", metavar="ID", help="continue conversation ID")
+    chat.add_argument("--task", help="start on this task")
+    chat.add_argument("--model", help="answer with this model (catalogue id or .gguf path)")
+    chat.add_argument("--plain", action="store_true", help="line-mode chat, no full-screen UI")
+
+
 def run(args: argparse.Namespace) -> int:
     from creator_assistant.session import Session
 

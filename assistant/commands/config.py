@@ -5,6 +5,12 @@ from __future__ import annotations
 import argparse
 
 
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    config = sub.add_parser("config", help="where the config and data live")
+    csub = config.add_subparsers(dest="config_command", metavar="ACTION")
+    csub.add_parser("path", help="print the config file's path and the data folders")
+
+
 def run(args: argparse.Namespace) -> int:
     from creator_assistant.paths import get_paths
 

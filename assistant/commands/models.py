@@ -32,6 +32,13 @@ def rows(paths) -> list[dict]:
     return out
 
 
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    models = sub.add_parser("models", help="list and manage models")
+    msub = models.add_subparsers(dest="models_command", metavar="ACTION")
+    mlist = msub.add_parser("list", help="list catalogue and installed models")
+    mlist.add_argument("--json", action="store_true")
+
+
 def run(args: argparse.Namespace) -> int:
     from creator_assistant.paths import get_paths
 

@@ -6,6 +6,13 @@ import argparse
 import json
 
 
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    plugins = sub.add_parser("plugins", help="list plugins")
+    psub = plugins.add_subparsers(dest="plugins_command", metavar="ACTION")
+    plist = psub.add_parser("list", help="each plugin, its version, what it registered")
+    plist.add_argument("--json", action="store_true")
+
+
 def run(args: argparse.Namespace) -> int:
     from creator_assistant.paths import get_paths
     from creator_assistant.plugin_manager import load_host
