@@ -25,7 +25,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"creator {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        importlib.import_module(f"creator_assistant.commands.{name}").add_parser(sub)
+        module = f"creator_assistant.commands.{name}"
+        before = set(sub.choices)
+        importlib.import_module(module).add_parser(sub)
+        for added in set(sub.choices) - before:
+            sub.choices[added].set_defaults(_module=module)
     return parser
 
 

@@ -51,13 +51,21 @@ class Task:
     check: Callable[[str, Prepared], list[str]] | None = None
 
 
+@dataclass
+class CommandContext:
+    """What a slash command sees; it may switch the conversation by setting `conversation_id`."""
+
+    session: Any
+    conversation_id: str | None
+
+
 @dataclass(frozen=True)
 class Command:
-    """A slash command: `/name args` calls `run(args, context)`, which returns text to show."""
+    """A slash command: `/name args` calls `run(args, ctx)`, which returns Markdown to show."""
 
     name: str
     description: str
-    run: Callable[[str, Any], str]
+    run: Callable[[str, CommandContext], str]
     usage: str = ""
 
 

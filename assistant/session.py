@@ -11,7 +11,7 @@ from creator_assistant.db import open_db
 from creator_assistant.memory import fit
 from creator_assistant.paths import Paths, get_paths
 from creator_assistant.plugin_manager import Host, load_host
-from creator_assistant.registry import Prepared, Task, TaskContext
+from creator_assistant.registry import CommandContext, Prepared, Task, TaskContext
 from creator_assistant.runtime.pool import Choice, ModelPool, choose, resolve
 from creator_assistant.runtime.protocol import GenerateRequest, ModelError, Usage
 from creator_assistant.store import Store
@@ -106,6 +106,24 @@ class Session:
         wanted = wanted or self.config.models.default or task.model
         choice = resolve(model, self.paths) if model else choose(wanted, self.paths)
         return choice, profile.model_dump()
+
+    def run_command(self, text: str, ctx: CommandContext) -> str | None:
+        """Run `/name args` if `name` is a registered slash command (task names are not: they
+        route a message); None when it is not a command. A failing command is reported, not raised."""
+        stripped = text.strip()
+        if not stripped.startswith("/"):
+            return None
+        name, _, args = stripped[1:].partition(" ")
+        command = self.host.registry.commands.get(name)
+        if command is None:
+            if name in self.tasks:
+                return None
+            return f"Unknown command `/{name}`. Type `/help` for the list."
+        try:
+            return command.run(args.strip(), ctx)
+        except Exception as exc:  # a plugin's command must not take the chat down
+            owner = self.host.registry.owner.get(("commands", name), "?")
+            return f"`/{name}` failed (plugin {owner}): {exc}"
 
     # -- a turn -----------------------------------------------------------------------------
 

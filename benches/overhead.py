@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benches.models import ONE_B, cached_model
+from benches.synth import ONE_B, cached_model
 
 PROMPT = "Write a short video script about morning routines for busy creators."
 TOKENS = 128

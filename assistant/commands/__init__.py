@@ -25,7 +25,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from creator_assistant.session import UserInputError
     from creator_assistant.store import NotFound
 
-    module = importlib.import_module(f"creator_assistant.commands.{args.command}")
+    module = importlib.import_module(args._module)
     try:
         return module.run(args)
     except CommandError as exc:
