@@ -82,7 +82,12 @@ def build_demo_model(path: Path, shape: DemoShape | None = None) -> Path:
 
     shape = shape or DemoShape()
     tokens, scores, types, _ = demo_vocab(shape.n_vocab)
-    word_ids = {i for i, t in enumerate(tokens) if t.startswith("\u2581") and len(t) > 2}
+    # Whole words (not their prefixes) and padding pieces are what the demo "says".
+    from creator_assistant.resources import models_file
+
+    words = {"\u2581" + w.strip() for w in models_file("demo_words.txt").read_text().splitlines()
+             if w.strip() and not w.startswith("#")}
+    word_ids = {i for i, t in enumerate(tokens) if t in words or t[2:].isdigit()}
     word_ids |= {tokens.index(p) for p in (".", ",", "\n")}
     rng = np.random.default_rng(shape.seed)
     n_vocab = len(tokens)
