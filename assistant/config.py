@@ -45,6 +45,8 @@ class RemoteConfig(_Strict):
     api_key: str | None = None
     model: str | None = None
     timeout_s: float = Field(600.0, gt=0)
+    context: int = Field(8192, ge=256)  # the server's context window, for prompt fitting
+    kind: str = "openai"  # a backend registered by a plugin; `openai` speaks /v1/chat/completions
 
 
 class Config(_Strict):

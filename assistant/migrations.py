@@ -41,6 +41,46 @@ def m002_message_search(db: sqlite_utils.Database) -> None:
     db["messages"].enable_fts(["content"], create_triggers=True, tokenize="porter")
 
 
+@migration
+def m003_data_imports(db: sqlite_utils.Database) -> None:
+    # One row per imported file/folder/zip with its provenance; its rows hold the parsed records.
+    db["data_imports"].create(
+        {"id": int, "format": str, "kind": str, "source": str, "container": str, "sha256": str,
+         "imported_at": str, "rows": int, "meta": str},
+        pk="id",
+    )
+    db["data_imports"].create_index(["sha256", "format"], unique=True)
+    db["data_rows"].create(
+        {"id": int, "import_id": int, "part": str, "seq": int, "line": int, "data": str},
+        pk="id", foreign_keys=[("import_id", "data_imports", "id")],
+    )
+    db["data_rows"].create_index(["import_id", "part", "seq"], unique=True)
+
+
+@migration
+def m004_ideas(db: sqlite_utils.Database) -> None:
+    db["ideas"].create(
+        {"id": int, "text": str, "category": str, "priority": int, "created": str,
+         "updated": str, "categorized_by": str},
+        pk="id", defaults={"priority": 2},
+    )
+    db["ideas"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+    db["pillars"].create({"name": str, "description": str, "position": int}, pk="name")
+
+
+@migration
+def m005_conversation_memory(db: sqlite_utils.Database) -> None:
+    # Where each conversation's prompt starts (seq) and the running summary of what came before;
+    # token counts of message texts per model, so fitting a long conversation counts each once.
+    db["conversation_memory"].create(
+        {"conversation_id": str, "kept_from": int, "summary": str, "summary_upto": int,
+         "summary_model": str, "updated": str},
+        pk="conversation_id", defaults={"kept_from": 0, "summary": "", "summary_upto": 0},
+    )
+    db["token_counts"].create({"model": str, "digest": str, "tokens": int},
+                              pk=("model", "digest"))
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded in `_migrations`; return the names applied."""
     if "_migrations" not in db.table_names():

@@ -51,6 +51,15 @@ class Task:
     check: Callable[[str, Prepared], list[str]] | None = None
 
 
+@dataclass(frozen=True)
+class Score:
+    """How well one task fits a message, from 0 (not at all) to 1, and why, in a few words."""
+
+    task: str
+    score: float
+    reason: str = ""
+
+
 @dataclass
 class CommandContext:
     """What a slash command sees; it may switch the conversation by setting `conversation_id`."""

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from creator_assistant.config import Config, load_config
 from creator_assistant.db import open_db
-from creator_assistant.memory import fit
+from creator_assistant.memory import History, history_of
 from creator_assistant.paths import Paths, get_paths
 from creator_assistant.plugin_manager import Host, load_host
 from creator_assistant.registry import CommandContext, Prepared, Task, TaskContext
-from creator_assistant.runtime.pool import Choice, ModelPool, choose, resolve
+from creator_assistant.runtime.pool import Choice, ModelNotInstalled, ModelPool, choose, resolve
 from creator_assistant.runtime.protocol import GenerateRequest, ModelError, Usage
+from creator_assistant.runtime.scheduler import INTERACTIVE, Cancelled
 from creator_assistant.store import Store
+from creator_assistant.summary import Summaries
+from creator_assistant.window import fit_conversation
 
 MAX_MESSAGE_CHARS = 4_000_000
+# Preloaded after start-up unless [models] preload says otherwise: the content model (video
+# scripts) and the fast organize model, as the product's model plan has it; chat if neither.
+ESSENTIAL_TASKS = ("script", "organize")
 
 
 class UserInputError(ValueError):
@@ -47,6 +54,7 @@ class TurnResult:
     message_id: int | None = None
     facts: str = ""
     format_problems: list[str] | None = None  # None: the task declares no format check
+    switch: dict[str, Any] | None = None  # the model switch before this reply, and its cost
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -55,7 +63,7 @@ class TurnResult:
             "status": self.status, "usage": self.usage.as_dict(), "notices": self.notices,
             "error": self.error, "message_id": self.message_id,
             "format_ok": None if self.format_problems is None else not self.format_problems,
-            "format_problems": self.format_problems,
+            "format_problems": self.format_problems, "switch": self.switch,
         }
 
 
@@ -66,6 +74,8 @@ class Session:
                  pool: ModelPool) -> None:
         self.paths, self.config, self.store, self.host, self.pool = paths, config, store, host, pool
         self.current: Any = None
+        pool.remote_factory = self.remote_backend
+        self.summaries = Summaries(self)  # running summaries of evicted turns, in the background
 
     @classmethod
     def open(cls, paths: Paths | None = None) -> Session:
@@ -74,10 +84,46 @@ class Session:
         store = Store(open_db(paths.database))
         host = load_host(paths.user_plugins_dir)
         pool = ModelPool(paths, threads=config.models.threads,
-                         gpu_layers=config.models.gpu_layers)
+                         gpu_layers=config.models.gpu_layers,
+                         budget_gb=config.models.memory_budget_gb,
+                         keep_alive_s=config.models.keep_alive_s)
         return cls(paths, config, store, host, pool)
 
+    def preload(self) -> Any:
+        """Load the essential models in the background (config [models] preload, else the
+        content and organize tasks' models); returns the thread. Call it once after start-up."""
+        wanted = [(r, 8192) for r in self.config.models.preload]
+        if not wanted:
+            wanted = [(t, None) for t in ESSENTIAL_TASKS if t in self.tasks] or [("chat", None)]
+        picks, seen = [], set()
+        for ref, n_ctx in wanted:
+            if ref in self.tasks:
+                choice, profile = self.task_settings(self.tasks[ref])
+                n_ctx = min(profile["context"], choice.context)
+            else:
+                try:
+                    choice = resolve(ref, self.paths)
+                except ModelNotInstalled:  # not downloaded yet: nothing to preload
+                    continue
+                n_ctx = min(n_ctx or 8192, choice.context)
+            if choice.backend == "local" and (choice.path, n_ctx) not in seen:
+                seen.add((choice.path, n_ctx))
+                picks.append((choice, n_ctx))
+        return self.pool.preload(picks)
+
+    def remote_backend(self, name: str) -> Any:
+        """A backend for the `[remotes.NAME]` config entry, from the plugin that registers its
+        kind (the pool calls this for tasks whose `backend` names a remote)."""
+        config = self.config.remotes[name]
+        factory = self.host.registry.backends.get(config.kind)
+        if factory is None:
+            known = ", ".join(self.host.registry.backends)
+            raise UserInputError(f"remotes.{name}.kind is {config.kind!r}, which no plugin "
+                                 f"registers; known: {known}")
+        return factory(name, config)
+
     def close(self) -> None:
+        self.summaries.close()
         self.pool.close()
 
     # -- decisions --------------------------------------------------------------------------
@@ -102,6 +148,15 @@ class Session:
         profile = task.profile
         if override is not None:
             profile = profile.with_overrides(override.profile_overrides(), f"tasks.{task.name}")
+        remote = override.backend if override and override.backend else None
+        if remote and remote != "local" and not model:
+            settings = self.config.remotes.get(remote)
+            if settings is None:
+                raise UserInputError(f"tasks.{task.name}.backend is {remote!r}, but config.toml "
+                                     f"has no [remotes.{remote}] section")
+            choice = Choice(f"{remote}/{settings.model or 'default'}", Path(settings.base_url),
+                            settings.context, backend=remote)
+            return choice, profile.model_dump()
         wanted = model or (override.model if override and override.model else None)
         wanted = wanted or self.config.models.default or task.model
         choice = resolve(model, self.paths) if model else choose(wanted, self.paths)
@@ -125,10 +180,25 @@ class Session:
             owner = self.host.registry.owner.get(("commands", name), "?")
             return f"`/{name}` failed (plugin {owner}): {exc}"
 
+    def rewind(self, conversation_id: str) -> str | None:
+        """Delete the conversation's last user message and the replies after it (regenerate,
+        edit and resend); return that message's text, or None when there is none."""
+        rows = self.store.messages(conversation_id)
+        last = next((r for r in reversed(rows) if r["role"] == "user"), None)
+        if last is None:
+            return None
+        with self.store.db.conn:
+            self.store.db.execute("delete from messages where conversation_id = ? and seq >= ?",
+                                  [conversation_id, last["seq"]])
+        return last["content"]
+
     # -- a turn -----------------------------------------------------------------------------
 
     def ask(self, text: str, *, task: str | None = None, model: str | None = None,
-            conversation_id: str | None = None) -> Turn:
+            conversation_id: str | None = None, priority: int = INTERACTIVE,
+            job: Any = None) -> Turn:
+        """Start a turn. Background work passes `priority=BACKGROUND` (and the scheduler's
+        `job`, so cancelling the job stops this turn): interactive turns go first."""
         if not text.strip():
             raise UserInputError("the message is empty; type something to send")
         if len(text) > MAX_MESSAGE_CHARS:
@@ -150,30 +220,28 @@ class Session:
             route, body = self.route(text, conv_task)
         chosen = self.tasks[route.task]
         choice, profile = self.task_settings(chosen, model)
-        history = alternating(self.store.messages(cid))
+        memory = history_of(self.store.messages(cid))
+        history = memory.messages
         # The user's words are committed before anything can go wrong in generation.
         self.store.add_message(cid, "user", text, task=route.task)
         self.store.set_task(cid, route.task)
         body = body or text
         if history and history[-1]["role"] == "user":  # the previous turn got no reply
             body = history.pop()["content"] + "\n\n" + body
-        return Turn(self, cid, chosen, choice, profile, route, history, body)
+        turn = Turn(self, cid, chosen, choice, profile, route, history, body, priority)
+        # Its seqs keep the popped message's: the prompt may start there (see fit_conversation).
+        turn.memory = memory
+        if priority == INTERACTIVE:
+            self.summaries.interrupt()  # a summary in progress must not hold this turn up
+        if job is not None:
+            job.tickets.append(turn.ticket)
+        return turn
 
 
 def alternating(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Saved messages as chat history: failed replies left out, same-role neighbours merged
     (chat templates such as Gemma's require user and assistant turns to alternate)."""
-    out: list[dict[str, str]] = []
-    for row in rows:
-        if row["status"] == "error" or not row["content"]:
-            continue
-        if out and out[-1]["role"] == row["role"]:
-            out[-1] = {"role": row["role"], "content": out[-1]["content"] + "\n\n" + row["content"]}
-        else:
-            out.append({"role": row["role"], "content": row["content"]})
-    if out and out[0]["role"] == "assistant":
-        out.pop(0)
-    return out
+    return history_of(rows).messages
 
 
 class Turn:
@@ -181,16 +249,23 @@ class Turn:
 
     def __init__(self, session: Session, cid: str, task: Task, choice: Choice,
                  profile: dict[str, Any], route: Route, history: list[dict[str, str]],
-                 text: str) -> None:
+                 text: str, priority: int = INTERACTIVE) -> None:
         self.session, self.task, self.choice, self.history, self.text = (
             session, task, choice, history, text)
         n_ctx = min(profile["context"], choice.context)
         self.n_ctx = n_ctx
         self.backend = session.pool.backend(choice, n_ctx)
+        self.ticket = session.pool.scheduler.gate.ticket(priority, task.name)
+        self.ticket.on_cancel(self.backend.cancel)  # a job's cancel reaches a running reply
         self.result = TurnResult(cid, task.name, choice.id, choice.note, route, profile)
+        self.memory = History(history)  # with seqs and pins when Session.ask made the turn
+        self.fitted: Any = None
 
     def cancel(self) -> None:
-        self.backend.cancel()
+        """Stop the reply: dropped from the queue if waiting, cut short if generating."""
+        self.ticket.cancel()
+        if self.ticket.state != "cancelled":  # not queued: the reply may be starting
+            self.backend.cancel()
 
     def prepare(self) -> Prepared:
         task = self.task
@@ -211,24 +286,32 @@ class Turn:
                 yield prepared.question
                 return
             system = self.task.system_prompt if prepared.system is None else prepared.system
-            fitted = fit(system, self.history, prepared.user or self.text,
-                         self.backend.count_tokens, self.n_ctx, profile["max_tokens"])
-            result.notices += fitted.notices
-            request = GenerateRequest(
-                messages=fitted.messages, temperature=profile["temperature"],
-                top_p=profile["top_p"], top_k=profile["top_k"], min_p=profile["min_p"],
-                repeat_penalty=profile["repeat_penalty"], max_tokens=profile["max_tokens"],
-                seed=profile["seed"], grammar=prepared.grammar,
-            )
-            for piece in self.backend.stream(request):
-                parts.append(piece)
-                yield piece
+            # Interactive turns overtake queued background work here; the slot is held until
+            # the reply ends, so one model request runs at a time.
+            with self.session.pool.scheduler.gate.hold(self.ticket):
+                result.switch = vars(self.session.pool.ready(self.backend))
+                fitted = fit_conversation(
+                    store, self.backend, result.conversation_id, system, self.memory,
+                    prepared.user or self.text, self.n_ctx, profile["max_tokens"])
+                self.fitted = fitted  # what the model was sent, for displays and tests
+                result.notices += fitted.notices
+                request = GenerateRequest(
+                    messages=fitted.messages, temperature=profile["temperature"],
+                    top_p=profile["top_p"], top_k=profile["top_k"], min_p=profile["min_p"],
+                    repeat_penalty=profile["repeat_penalty"], max_tokens=fitted.max_tokens,
+                    seed=profile["seed"], grammar=prepared.grammar,
+                )
+                for piece in self.backend.stream(request):
+                    parts.append(piece)
+                    yield piece
             result.usage = self.backend.last_usage or Usage()
             result.status = "stopped" if result.usage.finish_reason == "cancelled" else "ok"
             if self.task.check is not None and result.status == "ok":
                 result.format_problems = self.task.check("".join(parts), prepared)
         except ModelError as exc:
             result.status, result.error = "error", str(exc)
+        except Cancelled:  # cancelled while waiting in the queue: nothing was generated
+            result.status = "stopped"
         except GeneratorExit:
             result.status = "stopped"
             raise
@@ -241,3 +324,4 @@ class Turn:
                 completion_tokens=u.completion_tokens, ttft_ms=u.ttft_ms,
                 tokens_per_s=u.tokens_per_s, route_reason=result.route.reason,
             )
+            self.session.summaries.request(result.conversation_id)

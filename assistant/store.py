@@ -62,6 +62,7 @@ class Store:
     def delete(self, cid: str) -> None:
         with self.db.conn:
             self.db.execute("delete from messages where conversation_id = ?", [cid])
+            self.db.execute("delete from conversation_memory where conversation_id = ?", [cid])
             self.db.execute("delete from conversations where id = ?", [cid])
 
     # -- messages ---------------------------------------------------------------------------
@@ -101,3 +102,45 @@ class Store:
                  from messages_fts join messages m on m.rowid = messages_fts.rowid
                  where messages_fts match ? order by rank limit ?"""
         return [dict(r) for r in self.db.query(sql, [query, limit])]
+
+    # -- conversation memory: where the prompt starts, the summary, token counts ---------------
+
+    def memory_state(self, cid: str) -> dict[str, Any]:
+        """kept_from (the seq the prompt starts at), summary, summary_upto (its last seq)."""
+        row = self.db.execute("select kept_from, summary, summary_upto from conversation_memory"
+                              " where conversation_id = ?", [cid]).fetchone()
+        keys = ("kept_from", "summary", "summary_upto")
+        return dict(zip(keys, row)) if row else dict(zip(keys, (0, "", 0)))
+
+    def keep_from(self, cid: str, seq: int) -> None:
+        """Move the prompt's start forward to `seq` (never back: the summary covers the rest)."""
+        with self.db.conn:
+            self.db.execute(
+                """insert into conversation_memory (conversation_id, kept_from, updated)
+                   values (?, ?, ?) on conflict(conversation_id) do update set
+                   kept_from = max(kept_from, excluded.kept_from), updated = excluded.updated""",
+                [cid, seq, now()])
+
+    def set_summary(self, cid: str, text: str, upto: int, model: str) -> bool:
+        """Save a summary covering messages up to seq `upto`, unless a newer one is saved."""
+        with self.db.conn:
+            cur = self.db.execute(
+                """update conversation_memory set summary = ?, summary_upto = ?,
+                   summary_model = ?, updated = ? where conversation_id = ? and summary_upto < ?""",
+                [text, upto, model, now(), cid, upto])
+        return cur.rowcount > 0
+
+    def token_sizes(self, model: str, digests: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for i in range(0, len(digests), 500):
+            part = digests[i : i + 500]
+            sql = (f"select digest, tokens from token_counts where model = ? and digest in"
+                   f" ({', '.join('?' * len(part))})")
+            found.update(self.db.execute(sql, [model, *part]).fetchall())
+        return found
+
+    def save_token_sizes(self, model: str, sizes: dict[str, int]) -> None:
+        with self.db.conn:
+            self.db.conn.executemany(
+                "insert or replace into token_counts (model, digest, tokens) values (?, ?, ?)",
+                [(model, d, n) for d, n in sizes.items()])

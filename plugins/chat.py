@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from creator_assistant.hookspecs import hookimpl
 from creator_assistant.profiles import SamplingProfile
 from creator_assistant.registry import Task
 from creator_assistant.resources import read_prompt
+from creator_assistant.router import read_examples
+
+EXAMPLES = read_examples("creator_assistant.plugins", "examples/chat.txt")
+KEYWORDS = (
+    "hello", "hi", "hey", "thanks", "thank you", "bye", "good morning", "good night",
+    "what can you do", "what you can do", "how are you", "your name", "who are you",
+    "real person", "recommend", "advice", "explain", "difference between", "translate", "poem",
+    "haiku", "limerick", "lyrics", "riddle", "short story", "proofread", "icebreaker",
+    "icebreakers", "rough week", "rough day", "stressed", "overwhelmed", "anxious", "sad",
+    "mean", "worth buying", "should i buy", "which camera",
+    "which mic", "encouragement", "milestone", "celebrate", "burnout", "burned out",
+    "motivated", "nervous", "tired", "copyright", "copyrighted", "taxes", "insurance", "license",
+    "legal", "brand deals", "sponsors", "frame rate", "interview questions",
+)
 
 
 @hookimpl
-def register_tasks(register):
+def register_tasks(register: Any) -> None:
     register(
         Task(
             name="chat",
@@ -18,6 +35,33 @@ def register_tasks(register):
             model="gemma-3-12b",
             profile=SamplingProfile(temperature=0.7, top_p=0.9, max_tokens=1024, context=8192,
                                     repeat_penalty=1.1),
-            examples=("hello", "thanks, that helps", "what can you do?"),
+            examples=EXAMPLES, keywords=KEYWORDS,
         )
     )
+
+
+# Questions asking for general advice, not for a piece of content or an analysis.
+_ADVICE = re.compile(
+    r"^\s*(?:how (?:many|much|long|often|do i|can i|should i|do you|to)\b|what(?:'s| is| are) "
+    r"(?:a |the |some )?(?:good|best|right|ideal|easiest) (?:way|time|number|length|amount|"
+    r"tools?|apps?|sites?|gear)|is it (?:worth|better|ok|okay|bad|normal)|should i\b|do i "
+    r"(?:need|have to)|where (?:can|do|should) i|when should i|any (?:tips|advice))",
+    re.IGNORECASE)
+
+
+_SMALL_TALK = re.compile(
+    r"^\W*(?:hi|hey|hello|yo|hiya|good (?:morning|evening|night)|thanks?|thank you|thx|ty|cheers|"
+    r"bye|goodbye|see you|ok(?:ay)?|cool|nice|great|perfect|awesome|lol|haha|nope|yes|no|sure|"
+    r"sorry|appreciate it|sounds good|got it|makes sense|morning|evening)\b[\w\s,!.:)(']{0,24}$"
+    r"|^\W*(?:\w+\W+){0,4}(?:thanks|thank you|cheers)\W*$", re.IGNORECASE)
+
+
+@hookimpl
+def score_message(message: str, context: Any) -> list[Any] | None:
+    if context is None:
+        return None
+    if _SMALL_TALK.search(message):
+        return [context.score("chat", 0.35, "small talk")]
+    if _ADVICE.search(message):
+        return [context.score("chat", 0.25, "asks for general advice")]
+    return [context.score("chat")]

@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     text = read_message(args.text)
     session = Session.open()
+    session.summaries.enabled = False  # one answer, then exit: summaries are written in chat
     try:
         turn = session.ask(text, task=args.task, model=args.model,
                            conversation_id=args.conversation)

@@ -19,6 +19,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.plain and sys.stdin.isatty() and sys.stdout.isatty():
+        from creator_assistant.ui.app import run_chat
+
+        return run_chat(conversation_id=args.conversation, task=args.task, model=args.model,
+                        resume_latest=args.cont)
     from creator_assistant.session import Session
 
     session = Session.open()
@@ -36,7 +41,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def line_chat(session, cid: str | None, task: str | None, model: str | None) -> int:
-    print("Creator Assistant — type a message, /quit to leave, Ctrl-C stops a reply.")
+    from creator_assistant.registry import CommandContext
+
+    print("Creator Assistant — type a message, /help for commands, /quit to leave, "
+          "Ctrl-C stops a reply.")
+    if cid is not None:
+        count = len(session.store.messages(cid))
+        print(f"Continuing conversation {cid} ({count} messages saved; /history shows others).")
     while True:
         try:
             text = input("you> ")
@@ -46,6 +57,12 @@ def line_chat(session, cid: str | None, task: str | None, model: str | None) -> 
         if text.strip() in ("/quit", "/exit"):
             return 0
         if not text.strip():
+            continue
+        ctx = CommandContext(session, cid)
+        output = session.run_command(text, ctx)
+        if output is not None:  # a slash command (it may switch the conversation)
+            print(output)
+            cid = ctx.conversation_id
             continue
         turn = session.ask(text, task=task, model=model, conversation_id=cid)
         cid = turn.result.conversation_id

@@ -1,58 +1,115 @@
-"""`creator models ...`: the catalogue, what is downloaded, and the demo model."""
+"""`creator models ...`: browse the catalogue, pull and verify, add your own GGUF, remove."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from creator_assistant.commands import CommandError
 
-
-def human_size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return str(n)
-
-
-def rows(paths) -> list[dict]:
-    from creator_assistant.catalogue import DEMO, catalogue, entry_path
-
-    out = []
-    for entry in [DEMO, *catalogue().values()]:
-        path = entry_path(entry, paths.models_dir)
-        present = path.is_file()
-        out.append({
-            "id": entry.id, "name": entry.name, "size": path.stat().st_size if present
-            else entry.size, "tier": entry.tier, "category": entry.category,
-            "context": entry.context, "status": "downloaded" if present else "available",
-            "demo": entry.id == "demo", "note": entry.note, "path": str(path) if present else None,
-        })
-    return out
+ACTIONS = ("list", "pull", "add", "rm", "info")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    models = sub.add_parser("models", help="list and manage models")
+    models = sub.add_parser("models", help="browse, download and manage models")
     msub = models.add_subparsers(dest="models_command", metavar="ACTION")
-    mlist = msub.add_parser("list", help="list catalogue and installed models")
-    mlist.add_argument("--json", action="store_true")
+    mlist = msub.add_parser("list", help="the catalogue and your models, with their status")
+    mlist.add_argument("--json", action="store_true", help="a JSON list of objects")
+    pull = msub.add_parser("pull", help="download a catalogue model (resumable, verified)")
+    pull.add_argument("id", metavar="ID")
+    add = msub.add_parser("add", help="register your own .gguf file (validated first)")
+    add.add_argument("path", metavar="PATH")
+    add.add_argument("--id", dest="model_id", help="the id to use (default: from the file name)")
+    rm = msub.add_parser("rm", help="delete a downloaded model, or unregister an added one")
+    rm.add_argument("id", metavar="ID")
+    info = msub.add_parser("info", help="everything known about one model")
+    info.add_argument("id", metavar="ID")
+    info.add_argument("--json", action="store_true")
 
 
 def run(args: argparse.Namespace) -> int:
+    from creator_assistant import library
+    from creator_assistant.catalogue import CatalogueError
     from creator_assistant.paths import get_paths
 
     paths = get_paths().ensure()
     action = args.models_command or "list"
-    if action != "list":
-        raise CommandError(f"unknown models action {action!r}", code=2)
-    listing = rows(paths)
-    if args.json if hasattr(args, "json") else False:
+    try:
+        return globals()[f"_{action}"](args, paths, library)
+    except (library.LibraryError, CatalogueError) as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _list(args: argparse.Namespace, paths, library) -> int:
+    listing = library.rows(paths)
+    if getattr(args, "json", False):
         print(json.dumps(listing, indent=2))
         return 0
-    for row in listing:
-        size = human_size(row["size"]) if row["size"] else "built here"
-        print(f"{row['id']:<22} {size:>10}  {row['tier']:<13} {row['status']}")
-        if row["demo"]:
-            print(f"{'':<22} {row['note']}")
+    for category in ("text-generation", "embedding"):
+        print(f"# {category}")
+        for row in (r for r in listing if r["category"] == category):
+            size = library.human_size(row["size"]) if row["size"] else "built here"
+            flags = " (gated)" if row["gated"] else ""
+            if row["partial_bytes"]:
+                flags += f" (partial: {library.human_size(row['partial_bytes'])}, pull resumes)"
+            print(f"{row['id']:<24} {size:>10}  {row['tier']:<13} {row['status']}{flags}")
+            if row["demo"]:
+                print(f"{'':<24} {row['note']}")
+    return 0
+
+
+def _pull(args: argparse.Namespace, paths, library) -> int:
+    entry = library.get(args.id, paths)
+    if entry.repo and library.row(entry, paths)["status"] == "available":
+        if entry.gated:
+            print(f"note: {entry.id} is licence-gated ({entry.licence})", file=sys.stderr)
+        print(f"pulling {entry.id} from {entry.repo} ({entry.file}, "
+              f"about {library.human_size(entry.size)})", file=sys.stderr)
+    try:
+        done = library.pull(args.id, paths, show_bar=sys.stderr.isatty())
+    except KeyboardInterrupt:
+        print(f"\nstopped; what arrived is kept: `creator models pull {entry.id}` resumes",
+              file=sys.stderr)
+        raise
+    if done.verified_by == "already downloaded":
+        print(f"{entry.id} is already downloaded: {done.path}")
+        return 0
+    resumed = (f", resumed after {library.human_size(done.resumed_from)}"
+               if done.resumed_from else "")
+    print(f"{entry.id}: {library.human_size(done.downloaded)} downloaded{resumed}; "
+          f"verified by {done.verified_by}; saved to {done.path}")
+    return 0
+
+
+def _add(args: argparse.Namespace, paths, library) -> int:
+    entry = library.add(args.path, paths, args.model_id)
+    print(f"added {entry.id}: {entry.name}, {library.human_size(entry.size)}, context "
+          f"{entry.context:,}, {entry.category}. Use it with `--model {entry.id}` or in "
+          f"config.toml: [tasks.NAME] model = \"{entry.id}\"")
+    return 0
+
+
+def _rm(args: argparse.Namespace, paths, library) -> int:
+    print(library.remove(args.id, paths))
+    return 0
+
+
+def _info(args: argparse.Namespace, paths, library) -> int:
+    data = library.info(args.id, paths)
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    keys = ("id", "name", "status", "category", "tier", "context", "repo", "file", "licence",
+            "sha256", "path", "note")
+    for key in keys:
+        if data.get(key) not in (None, "", False):
+            print(f"{key + ':':<12} {data[key]}")
+    print(f"{'size:':<12} {library.human_size(data['size'])}")
+    for key, value in (data.get("gguf") or {}).items():
+        print(f"{'gguf ' + key + ':':<26} {value}")
+    for key, value in (data.get("provenance") or {}).items():
+        print(f"{'pulled ' + key + ':':<26} {value}")
+    if data.get("gguf_error"):
+        print(f"problem: {data['gguf_error']}")
     return 0

@@ -38,6 +38,8 @@ class DemoShape:
     seed: int = 20261121
     n_vocab: int = 0  # 0: just the demo vocabulary; more pads it with synthetic pieces
     quant: str = "F32"  # or Q8_0 / Q4_0 for the benchmarks' larger models
+    arch: str = "llama"  # or "gemma3": sliding-window attention on 5 of every 6 layers
+    sliding_window: int = 0  # gemma3 only: how many positions a sliding-window layer sees
 
 
 def demo_vocab(n_vocab: int = 0) -> tuple[list[str], list[float], list[int], int]:
@@ -107,7 +109,7 @@ def build_demo_model(path: Path, shape: DemoShape | None = None) -> Path:
 
     tmp = path.with_suffix(".partial")
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = gguf.GGUFWriter(str(tmp), "llama")
+    writer = gguf.GGUFWriter(str(tmp), shape.arch)
     writer.add_name("creator-demo (random weights, meaningless text)")
     writer.add_context_length(shape.context)
     writer.add_embedding_length(shape.n_embd)
@@ -117,6 +119,10 @@ def build_demo_model(path: Path, shape: DemoShape | None = None) -> Path:
     writer.add_head_count_kv(shape.n_head_kv)
     writer.add_rope_dimension_count(head_dim)
     writer.add_layer_norm_rms_eps(1e-5)
+    if shape.arch == "gemma3":
+        writer.add_key_length(head_dim)
+        writer.add_value_length(head_dim)
+        writer.add_sliding_window(shape.sliding_window)
     writer.add_file_type(gguf.LlamaFileType.ALL_F32 if shape.quant == "F32"
                          else getattr(gguf.LlamaFileType, f"MOSTLY_{shape.quant}"))
     writer.add_tokenizer_model("llama")
@@ -150,6 +156,12 @@ def build_demo_model(path: Path, shape: DemoShape | None = None) -> Path:
         add(f"{prefix}.ffn_gate.weight", weights(shape.n_ff, shape.n_embd))
         add(f"{prefix}.ffn_up.weight", weights(shape.n_ff, shape.n_embd))
         add(f"{prefix}.ffn_down.weight", weights(shape.n_embd, shape.n_ff))
+        if shape.arch == "gemma3":
+            # Gemma 3 normalises queries and keys per head, and attention and FFN outputs.
+            for name, size in (("attn_q_norm", head_dim), ("attn_k_norm", head_dim),
+                               ("post_attention_norm", shape.n_embd),
+                               ("post_ffw_norm", shape.n_embd)):
+                writer.add_tensor(f"{prefix}.{name}.weight", np.ones(size, dtype=np.float32))
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()

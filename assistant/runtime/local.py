@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +24,6 @@ from creator_assistant.runtime.protocol import (
 )
 
 
-def _spawn_target(conn: Any, cancel: Any, log_path: str | None) -> None:
-    import os
-
-    if log_path:
-        # llama.cpp writes asserts and logs to fd 2; keep them out of the user's terminal.
-        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        os.dup2(fd, 2)
-    from creator_assistant.runtime.worker import main
-
-    main(conn, cancel)
-
-
 class LocalBackend:
     """One model in one worker process. Thread-safe: requests are served one at a time."""
 
@@ -40,19 +31,20 @@ class LocalBackend:
 
     def __init__(self, path: Path, n_ctx: int = 8192, n_threads: int | None = None,
                  n_gpu_layers: int = 0, log_path: Path | None = None,
-                 swa_full: bool | None = None) -> None:
+                 swa_full: bool | None = None, kv_reuse: str = "safe") -> None:
         self.path = Path(path)
         self.n_ctx = n_ctx
         self.n_threads = n_threads
         self.n_gpu_layers = n_gpu_layers
         self.swa_full = swa_full
+        self.kv_reuse = kv_reuse  # see worker.KV_REUSE; "never" is the benchmarks' baseline
         self.log_path = log_path
         self.info: LoadInfo | None = None
         self.last_usage: Usage | None = None
         self.restarts = 0
-        self._ctx = mp.get_context("spawn")
-        self._cancel = self._ctx.Event()
-        self._proc: Any = None
+        self._cancel = threading.Event()
+        self._signalled = False
+        self._proc: subprocess.Popen[bytes] | None = None
         self._conn: Any = None
         self._lock = threading.RLock()
 
@@ -61,29 +53,49 @@ class LocalBackend:
     def start(self) -> None:
         """Start the worker process without waiting for it (cheap to call again)."""
         with self._lock:
-            if self._proc is not None and self._proc.is_alive():
+            if self._alive():
                 return
-            parent, child = self._ctx.Pipe()
-            log = str(self.log_path) if self.log_path else None
-            proc = self._ctx.Process(target=_spawn_target, args=(child, self._cancel, log),
-                                     daemon=True, name=f"creator-worker:{self.path.name}")
-            proc.start()
-            child.close()
-            self._proc, self._conn = proc, parent
+            ours, theirs = socket.socketpair()
+            # llama.cpp writes asserts and logs to fd 2: into a log file, not the user's terminal.
+            log = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+            try:
+                # A new session: Ctrl-C in the terminal reaches the app (which cancels), not this.
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-m", "creator_assistant.runtime.worker",
+                     str(theirs.fileno())],
+                    pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
+                )
+            finally:
+                theirs.close()
+                if log is not subprocess.DEVNULL:
+                    log.close()
+            self._conn = Connection(ours.detach())
             self.info = None
+
+    def _alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
 
     @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
 
+    @property
+    def busy(self) -> bool:
+        """True while another thread is using the worker (the model manager won't evict it)."""
+        if self._lock.acquire(blocking=False):
+            self._lock.release()
+            return False
+        return True
+
     def load(self) -> LoadInfo:
         """Load the model in the worker (starting it if needed); idempotent."""
         with self._lock:
-            if self.info is not None and self._proc is not None and self._proc.is_alive():
+            if self.info is not None and self._alive():
                 return self.info
             self.start()
             self._conn.send(("load", str(self.path), self.n_ctx, self.n_threads,
-                             self.n_gpu_layers, self.swa_full))
+                             self.n_gpu_layers, self.swa_full, self.kv_reuse))
             try:
                 reply = self._recv(during="loading")
             except WorkerCrashed as exc:
@@ -105,17 +117,24 @@ class LocalBackend:
             return
         try:
             conn.send(("close",))
-            proc.join(timeout=5)
-        except (OSError, EOFError, BrokenPipeError):
-            pass
-        if proc.is_alive():
+            proc.wait(timeout=5)
+        except (OSError, EOFError, subprocess.TimeoutExpired):
             proc.kill()
-            proc.join(timeout=5)
+            proc.wait(timeout=5)
         conn.close()
 
     def cancel(self) -> None:
         """Ask the running generation to stop; it stops within a token or two."""
         self._cancel.set()
+        self._signal()
+
+    def _signal(self) -> None:
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            try:
+                os.kill(proc.pid, signal.SIGUSR1)
+            except ProcessLookupError:
+                pass
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -128,6 +147,16 @@ class LocalBackend:
             if reply[0] == "error":
                 raise ModelError(reply[2])
             return int(reply[1])
+
+    def token_sizes(self, texts: list[str]) -> list[int]:
+        """Token counts of raw texts (no chat template), all in one round trip."""
+        with self._lock:
+            self.load()
+            self._conn.send(("sizes", list(texts)))
+            reply = self._recv(during="counting tokens")
+            if reply[0] == "error":
+                raise ModelError(reply[2])
+            return list(reply[1])
 
     def tokenize(self, text: str) -> list[int]:
         with self._lock:
@@ -143,6 +172,7 @@ class LocalBackend:
         with self._lock:
             self.load()
             self._cancel.clear()
+            self._signalled = False
             self.last_usage = None
             self._conn.send(("generate", asdict(request)))
             finished = False
@@ -154,6 +184,11 @@ class LocalBackend:
                         # After cancel nothing more reaches the caller, even tokens in flight.
                         if not self._cancel.is_set():
                             yield reply[1]
+                        elif not self._signalled:
+                            # A cancel that reached the worker before it began this request was
+                            # cleared there; say it again now that generation has started.
+                            self._signalled = True
+                            self._signal()
                     elif kind == "done":
                         finished = True
                         self.last_usage = Usage(**reply[1])
@@ -166,7 +201,7 @@ class LocalBackend:
             finally:
                 if not finished and self._conn is not None:
                     # The caller stopped reading: cancel and drain so the pipe stays in step.
-                    self._cancel.set()
+                    self.cancel()
                     try:
                         while self._recv(during="cancelling")[0] == "token":
                             pass
@@ -177,14 +212,16 @@ class LocalBackend:
 
     def _recv(self, during: str) -> tuple[Any, ...]:
         conn, proc = self._conn, self._proc
-        ready = wait([conn, proc.sentinel])
-        if conn in ready:
-            try:
-                return conn.recv()
-            except (EOFError, OSError):
-                pass
-        proc.join(timeout=5)
-        code = proc.exitcode
+        try:
+            return conn.recv()
+        except (EOFError, OSError):
+            pass  # the worker's end of the socket closed: it died
+        try:
+            code = proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = proc.wait()
+        conn.close()
         self._proc = self._conn = None
         self.info = None
         self.restarts += 1

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from creator_assistant.catalogue import DEMO, Entry, catalogue, entry_path, installed
+from creator_assistant.catalogue import DEMO, Entry, entries, entry_path, installed
 from creator_assistant.paths import Paths
 from creator_assistant.runtime.demo import DEMO_ID, DEMO_NOTE, ensure_demo_model
-from creator_assistant.runtime.local import LocalBackend
 
 
 class ModelNotInstalled(LookupError):
@@ -25,6 +22,7 @@ class Choice:
     path: Path
     context: int
     note: str = ""
+    backend: str = "local"  # or the name of a [remotes.NAME] entry that answers instead
 
     @property
     def is_demo(self) -> bool:
@@ -35,9 +33,12 @@ def resolve(ref: str, paths: Paths) -> Choice:
     """A model by catalogue id, `demo`, or a GGUF path; raise ModelNotInstalled if absent."""
     if ref == DEMO_ID:
         return Choice(DEMO_ID, ensure_demo_model(paths.models_dir), DEMO.context, DEMO_NOTE)
-    entry = catalogue().get(ref)
+    entry = entries(paths).get(ref)
     if entry is not None:
         path = entry_path(entry, paths.models_dir)
+        if not path.is_file() and entry.source == "added":
+            raise ModelNotInstalled(f"model {ref!r} was added from {path}, which is gone; "
+                                    "`creator models add PATH` it again")
         if not path.is_file():
             raise ModelNotInstalled(
                 f"model {ref!r} is not downloaded; run `creator models pull {ref}`"
@@ -62,8 +63,7 @@ def choose(wanted: str, paths: Paths) -> Choice:
         return resolve(wanted, paths)
     except ModelNotInstalled:
         pass
-    best: list[Entry] = [e for e in installed(paths.models_dir)
-                         if e.category == "text-generation"]
+    best: list[Entry] = [e for e in installed(paths) if e.category == "text-generation"]
     if best:
         choice = resolve(best[0].id, paths)
         return Choice(choice.id, choice.path, choice.context,
@@ -72,42 +72,7 @@ def choose(wanted: str, paths: Paths) -> Choice:
     return Choice(demo.id, demo.path, demo.context, f"{wanted} is not installed; {DEMO_NOTE}")
 
 
-class ModelPool:
-    """Resident model workers keyed by (model, context); least recently used goes first."""
+# The model manager lives in manager.py; it is imported from here as it always was.
+from creator_assistant.runtime.manager import ModelPool  # noqa: E402
 
-    def __init__(self, paths: Paths, capacity: int = 2, threads: int | None = None,
-                 gpu_layers: int = 0) -> None:
-        self.paths = paths
-        self.capacity = capacity
-        self.threads = threads
-        self.gpu_layers = gpu_layers
-        self._workers: OrderedDict[tuple[str, int], LocalBackend] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def backend(self, choice: Choice, n_ctx: int) -> LocalBackend:
-        key = (str(choice.path), n_ctx)
-        with self._lock:
-            backend = self._workers.get(key)
-            if backend is not None:
-                self._workers.move_to_end(key)
-                return backend
-            while len(self._workers) >= self.capacity:
-                _, old = self._workers.popitem(last=False)
-                old.close()
-            log = self.paths.cache_dir / f"worker-{choice.path.stem[:40]}.log"
-            self.paths.cache_dir.mkdir(parents=True, exist_ok=True)
-            backend = LocalBackend(choice.path, n_ctx=n_ctx, n_threads=self.threads,
-                                   n_gpu_layers=self.gpu_layers, log_path=log)
-            backend.start()
-            self._workers[key] = backend
-            return backend
-
-    def resident(self) -> list[LocalBackend]:
-        return list(self._workers.values())
-
-    def close(self) -> None:
-        with self._lock:
-            workers = list(self._workers.values())
-            self._workers.clear()
-        for backend in workers:
-            backend.close()
+__all__ = ["Choice", "ModelNotInstalled", "ModelPool", "choose", "resolve"]

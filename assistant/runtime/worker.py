@@ -14,6 +14,11 @@ import time
 import traceback
 from typing import Any
 
+# How a worker treats the KV cache between requests: "safe" keeps the longest cached prefix that
+# is still valid (see Engine.keep), "naive" trusts any matching prefix (llama-cpp-python's own
+# behaviour, wrong for sliding-window models), "never" re-evaluates every prompt (a baseline).
+KV_REUSE = ("safe", "naive", "never")
+
 FALLBACK_TEMPLATE = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}"
     "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
@@ -24,7 +29,8 @@ class Engine:
     """One loaded model with its chat formatter; lives only inside the worker process."""
 
     def __init__(self, path: str, n_ctx: int, n_threads: int | None, n_gpu_layers: int,
-                 swa_full: bool | None = None) -> None:
+                 swa_full: bool | None = None, kv_reuse: str = "safe") -> None:
+        import llama_cpp
         from llama_cpp import Llama
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
@@ -35,9 +41,15 @@ class Engine:
         )
         if n_threads:
             kwargs["n_threads"] = n_threads
-        if swa_full is not None:
-            kwargs["swa_full"] = swa_full
+        # A window-sized cache for sliding-window layers (a fraction of the memory of a full one);
+        # `keep` makes prefix reuse safe with it.
+        self.swa_full = bool(swa_full)
+        kwargs["swa_full"] = self.swa_full
+        if kv_reuse not in KV_REUSE:
+            raise ValueError(f"kv_reuse must be one of {KV_REUSE}, not {kv_reuse!r}")
+        self.kv_reuse = kv_reuse
         self.llm = Llama(**kwargs)
+        self.n_swa = int(llama_cpp.llama_model_n_swa(self.llm.model))
         self.load_ms = (time.perf_counter() - start) * 1000
         meta = self.llm.metadata
         template = meta.get("tokenizer.chat_template")
@@ -62,6 +74,27 @@ class Engine:
         prompt = self.formatter(messages=messages).prompt
         return self.llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
 
+    def keep(self, tokens: list[int]) -> int:
+        """How many cached tokens the next prompt may reuse; resets the cache when it is none.
+
+        llama-cpp-python keeps the longest matching prefix (less one token when the whole prompt
+        matches). A sliding-window layer's cache holds only recent positions, so a prefix is valid
+        only if the cache still holds the window before its end: the rule llama.cpp's server uses.
+        """
+        import llama_cpp
+
+        llm = self.llm
+        match = _common_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens)
+        keep = match - 1 if match == len(tokens) else match
+        if keep > 0 and self.kv_reuse == "safe" and self.n_swa and not self.swa_full:
+            oldest = llama_cpp.llama_memory_seq_pos_min(llama_cpp.llama_get_memory(llm.ctx), 0)
+            if oldest > max(0, keep - self.n_swa):
+                keep = 0
+        if self.kv_reuse == "never" or keep <= 0:
+            llm.reset()  # generate() then evaluates the whole prompt from position 0
+            return 0
+        return keep
+
     def generate(self, req: dict[str, Any], cancel: Any, send: Any) -> None:
         import llama_cpp
 
@@ -74,7 +107,7 @@ class Engine:
                   f"prompt is {len(tokens)} tokens, the context window is {llm.n_ctx()}"))
             return
         max_tokens = min(max_tokens, llm.n_ctx() - len(tokens))
-        cached = _common_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens)
+        cached = self.keep(tokens)
         seed = req["seed"] if req["seed"] is not None else random.randrange(2**31)
         llm.set_seed(seed)
         grammar = None
@@ -140,24 +173,30 @@ def _common_prefix(a: list[int], b: list[int]) -> int:
     return n
 
 
-def main(conn: Any, cancel: Any) -> None:
+def main(conn: Any) -> None:
     """Serve requests from the conversation process until told to stop or the pipe closes."""
-    # llama.cpp's own logging goes to stderr; keep the user's terminal clean.
-    os.environ.setdefault("LLAMA_LOG_LEVEL", "error")
+    import signal
+    import threading
+
+    # Cancel arrives as SIGUSR1: the handler runs between two tokens of the generation loop.
+    cancel = threading.Event()
+    signal.signal(signal.SIGUSR1, lambda *_: cancel.set())
+    # Ctrl-C in the terminal is for the conversation process (it cancels); not for this one.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     engine: Engine | None = None
     while True:
         try:
             msg = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
+        except (EOFError, OSError):
             return
         op = msg[0]
         try:
             if op == "load":
-                _, path, n_ctx, n_threads, n_gpu_layers, swa_full = msg
+                _, path, n_ctx, n_threads, n_gpu_layers, swa_full, kv_reuse = msg
                 if engine is not None:
                     engine.llm.close()
                     engine = None
-                engine = Engine(path, n_ctx, n_threads, n_gpu_layers, swa_full)
+                engine = Engine(path, n_ctx, n_threads, n_gpu_layers, swa_full, kv_reuse)
                 conn.send(("loaded", engine.info()))
             elif op == "close":
                 conn.send(("closed",))
@@ -166,15 +205,28 @@ def main(conn: Any, cancel: Any) -> None:
                 conn.send(("error", "state", "no model is loaded"))
             elif op == "count":
                 conn.send(("count", len(engine.prompt_tokens(msg[1]))))
+            elif op == "sizes":
+                conn.send(("sizes", [len(engine.llm.tokenize(t.encode("utf-8"), add_bos=False,
+                                                              special=False)) for t in msg[1]]))
             elif op == "tokenize":
                 ids = engine.llm.tokenize(msg[1].encode("utf-8"), add_bos=False, special=False)
                 conn.send(("tokens", ids))
             elif op == "generate":
+                cancel.clear()
                 engine.generate(msg[1], cancel, conn.send)
             else:
                 conn.send(("error", "state", f"unknown request {op!r}"))
-        except KeyboardInterrupt:
-            return
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the conversation process is gone
         except Exception as exc:
-            traceback.print_exc(file=sys.stderr) if os.environ.get("CREATOR_DEBUG") else None
+            if os.environ.get("CREATOR_DEBUG"):
+                traceback.print_exc(file=sys.stderr)
             conn.send(("error", type(exc).__name__, str(exc)))
+
+
+if __name__ == "__main__":
+    # Started by LocalBackend as `python -m creator_assistant.runtime.worker FD`: FD is this
+    # process's end of a socket pair.
+    from multiprocessing.connection import Connection
+
+    main(Connection(int(sys.argv[1])))

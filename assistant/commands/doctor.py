@@ -1,0 +1,63 @@
+"""`creator doctor`: this machine's hardware, its tier, and the settings the assistant uses."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    doctor = sub.add_parser("doctor", help="check this machine: cores, memory, GPU, tier")
+    doctor.add_argument("--json", action="store_true", help="one JSON object (has `tier`)")
+
+
+def report() -> dict:
+    """Everything `creator doctor` says, as data."""
+    from creator_assistant import hardware, library
+    from creator_assistant.config import load_config
+    from creator_assistant.paths import get_paths
+
+    paths = get_paths().ensure()
+    config = load_config(paths.config_file)
+    hw = hardware.detect()
+    tier, reason = hardware.recommend(hw)
+    model = library.get(tier.model, paths)
+    status = library.row(model, paths)["status"]
+    return {
+        "tier": tier.name, "tier_label": tier.label, "reason": reason,
+        "recommended_model": model.id, "recommended_model_status": status,
+        "recommended_model_size": model.size,
+        "hardware": hw.as_dict(),
+        "settings": hardware.settings(hw, tier, model.size / 1e9, config.models),
+        "models_dir": str(paths.models_dir),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from creator_assistant.library import human_size
+
+    data = report()
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    hw, st = data["hardware"], data["settings"]
+    gpus = ", ".join(f"{g['name']} ({g['vram_gb']:.0f} GB)" for g in hw["gpus"]) or "none found"
+    offload = "yes" if hw["gpu_offload"] else "no (CPU-only build)"
+    print(f"CPU        {hw['physical_cores']} physical / {hw['logical_cores']} logical cores "
+          f"({hw['system']})")
+    print(f"Memory     {hw['ram_gb']:.1f} GB, {hw['available_ram_gb']:.1f} GB available")
+    print(f"GPU        {gpus}; this llama.cpp build can offload: {offload}")
+    print(f"\nTier       {data['tier_label']}: {data['reason']}")
+    print(f"Model      {data['recommended_model']} ({human_size(data['recommended_model_size'])}), "
+          f"{data['recommended_model_status']}")
+    if data["recommended_model_status"] == "available":
+        print(f"           get it with `creator models pull {data['recommended_model']}`")
+    print(f"\nThreads    {st['threads']} ({st['threads_source']}); this machine suggests "
+          f"{st['threads_recommended']} (one per physical core)")
+    print(f"GPU layers {st['gpu_layers']}; suggested {st['gpu_layers_recommended']}: "
+          f"{st['gpu_layers_reason']}")
+    print(f"Context    {st['context']:,} tokens for this tier (each task caps its own)")
+    print(f"Memory for resident models {st['memory_budget_gb']} GB ({st['memory_budget_source']}); "
+          f"keep-alive {st['keep_alive_s']:.0f} s")
+    print("\nChange these in config.toml under [models] (`creator config path` shows where).")
+    return 0

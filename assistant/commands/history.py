@@ -1,0 +1,113 @@
+"""`creator history list|show|search|export|rm`: the saved conversations."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    history = sub.add_parser("history", help="list, show, search, export or delete conversations")
+    actions = history.add_subparsers(dest="action", metavar="ACTION", required=True)
+    ls = actions.add_parser("list", help="conversations, most recent first")
+    ls.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    ls.add_argument("--json", action="store_true", help="a JSON array")
+    show = actions.add_parser("show", help="every message of one conversation, in order")
+    show.add_argument("id", metavar="ID", help="a conversation id (a unique prefix will do)")
+    show.add_argument("--json", action="store_true", help="an object with a `messages` list")
+    search = actions.add_parser("search", help="full-text search across all conversations")
+    search.add_argument("text", metavar="TEXT", nargs="+")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--json", action="store_true", help="a JSON array of matches")
+    export = actions.add_parser("export", help="write a conversation as a Markdown file")
+    export.add_argument("id", metavar="ID")
+    export.add_argument("-o", "--output", metavar="PATH",
+                        help="file or folder to write, `-` for stdout (default: exports folder)")
+    rm = actions.add_parser("rm", help="delete conversations and all their messages")
+    rm.add_argument("ids", metavar="ID", nargs="+")
+
+
+def run(args: argparse.Namespace) -> int:
+    from creator_assistant.db import open_db
+    from creator_assistant.paths import get_paths
+    from creator_assistant.store import Store
+
+    paths = get_paths().ensure()
+    store = Store(open_db(paths.database))
+    try:
+        return ACTIONS[args.action](store, args, paths)
+    finally:
+        store.db.close()
+
+
+def _list(store: Any, args: argparse.Namespace, paths: Any) -> int:
+    convs = store.conversations(limit=args.limit)
+    if args.json:
+        print(json.dumps(convs, ensure_ascii=False))
+        return 0
+    if not convs:
+        print("No saved conversations yet. Start one with `creator chat`.")
+        return 0
+    print(f"{'ID':<12}  {'UPDATED':<16}  {'MSGS':>5}  TITLE")
+    for c in convs:
+        print(f"{c['id']:<12}  {c['updated'][:16].replace('T', ' '):<16}  {c['messages']:>5}  "
+              f"{' '.join((c['title'] or '(untitled)').split())[:60]}")
+    return 0
+
+
+def _show(store: Any, args: argparse.Namespace, paths: Any) -> int:
+    conv = store.conversation(args.id)
+    rows = store.messages(conv["id"])
+    if args.json:
+        state = store.memory_state(conv["id"])
+        print(json.dumps({**conv, **state, "messages": rows}, ensure_ascii=False))
+        return 0
+    print(f"# {conv['title'] or '(untitled)'}  [{conv['id']}, {len(rows)} messages]")
+    for row in rows:
+        who = "you" if row["role"] == "user" else f"assistant ({row['model'] or '?'})"
+        flags = "".join(f" [{f}]" for f in (row["status"] if row["status"] != "ok" else "",
+                                             "pinned" if row["pinned"] else "") if f)
+        print(f"\n--- {row['seq']}. {who}, {row['created'][:16].replace('T', ' ')}{flags}")
+        print(row["content"])
+    return 0
+
+
+def _search(store: Any, args: argparse.Namespace, paths: Any) -> int:
+    hits = store.search(" ".join(args.text), limit=args.limit)
+    if args.json:
+        print(json.dumps(hits, ensure_ascii=False))
+        return 0
+    if not hits:
+        print("No saved message matches.", file=sys.stderr)
+        return 1
+    for hit in hits:
+        snippet = " ".join(hit["snippet"].split())
+        print(f"{hit['conversation_id']}  #{hit['seq']:<4} {hit['role']:<9}  {snippet}")
+    return 0
+
+
+def _export(store: Any, args: argparse.Namespace, paths: Any) -> int:
+    from pathlib import Path
+
+    from creator_assistant.export import export_markdown, to_markdown
+
+    if args.output == "-":
+        sys.stdout.write(to_markdown(store, args.id))
+        return 0
+    out = Path(args.output).expanduser() if args.output else None
+    print(export_markdown(store, args.id, paths.exports_dir, out))
+    return 0
+
+
+def _rm(store: Any, args: argparse.Namespace, paths: Any) -> int:
+    convs = [store.conversation(cid) for cid in args.ids]  # all must exist before any goes
+    for conv in convs:
+        count = len(store.messages(conv["id"]))
+        store.delete(conv["id"])
+        print(f"deleted {conv['id']} ({count} messages): {conv['title'] or '(untitled)'}")
+    return 0
+
+
+ACTIONS = {"list": _list, "show": _show, "search": _search, "export": _export, "rm": _rm}

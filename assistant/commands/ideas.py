@@ -1,0 +1,141 @@
+"""`creator ideas`: the idea store (add, list, search, categorize, rm, pillars); `/ideas` in the
+chat runs the same parser and actions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ideas", help="your content ideas: add, list, search, categorize, rm")
+    build(p)
+
+
+def build(p: argparse.ArgumentParser) -> None:
+    isub = p.add_subparsers(dest="ideas_command", metavar="ACTION", required=True)
+    add = isub.add_parser("add", help="add an idea (`-`: one idea per line from stdin)")
+    add.add_argument("text", nargs="+", metavar="TEXT")
+    add.add_argument("--pillar", "--category", dest="pillar", help="one of your pillars")
+    add.add_argument("--priority", help="high, medium (default) or low")
+    add.add_argument("--force", action="store_true", help="add even if it looks like a duplicate")
+    ls = isub.add_parser("list", help="ideas by priority, newest first")
+    ls.add_argument("--pillar", "--category", dest="pillar")
+    ls.add_argument("--priority")
+    ls.add_argument("--uncategorized", action="store_true")
+    find = isub.add_parser("search", help="full-text search")
+    find.add_argument("query", nargs="+")
+    cat = isub.add_parser("categorize", help="sort ideas into your pillars with the model")
+    cat.add_argument("ids", nargs="*", type=int, metavar="ID", help="default: uncategorized")
+    cat.add_argument("--all", action="store_true", help="redo every idea")
+    rm = isub.add_parser("rm", help="remove ideas")
+    rm.add_argument("ids", nargs="+", type=int, metavar="ID")
+    pil = isub.add_parser("pillars", help="show, or set, your content pillars (categories)")
+    pil.add_argument("names", nargs="*", metavar="NAME")
+    st = isub.add_parser("set", help="change an idea's pillar or priority")
+    st.add_argument("id", type=int)
+    st.add_argument("--pillar", "--category", dest="pillar")
+    st.add_argument("--priority")
+    for action in (add, ls, find, cat, rm, pil, st):
+        action.add_argument("--json", action="store_true", help="print JSON")
+
+
+def execute(args: argparse.Namespace, session: Any, progress: Any = None) -> tuple[str, Any]:
+    """Do what `args` asks; return (Markdown for people, data for --json)."""
+    from creator_assistant.data.charts import clip, table
+    from creator_assistant.data.ideas import NAMES, DuplicateIdea, IdeaStore, priority
+
+    store = IdeaStore(session.store.db)
+    cmd = args.ideas_command
+
+    def listing(rows: list[dict]) -> str:
+        if not rows:
+            return "_no ideas match_"
+        return table(["#", "Idea", "Pillar", "Priority"], [
+            [r["id"], clip(r.get("snippet") or r["text"], 80), r["category"] or "–",
+             NAMES.get(r["priority"])] for r in rows])
+
+    if cmd == "add":
+        texts = ([ln for ln in sys.stdin.read().splitlines() if ln.strip()]
+                 if args.text == ["-"] else [" ".join(args.text)])
+        ids, skipped = [], []
+        for t in texts:
+            try:
+                ids.append(store.add(t, args.pillar, args.priority, force=args.force))
+            except DuplicateIdea as exc:
+                if len(texts) == 1:
+                    raise
+                skipped.append(f"- skipped (like #{exc.matches[0]['id']}): {clip(t, 70)}")
+        text = (f"Added idea{'s' * (len(ids) != 1)} " + ", ".join(f"#{i}" for i in ids) + "."
+                if ids else "Added no ideas.")
+        return "\n".join([text, *skipped]), ids
+    if cmd == "list":
+        rows = store.list(args.pillar, args.priority, args.uncategorized)
+        return listing(rows), rows
+    if cmd == "search":
+        rows = store.search(" ".join(args.query))
+        return listing(rows), rows
+    if cmd == "rm":
+        gone = [store.remove(i) for i in args.ids]
+        return "Removed " + ", ".join(f"#{g['id']}" for g in gone) + ".", [g["id"] for g in gone]
+    if cmd == "pillars":
+        names = store.set_pillars(args.names) if args.names else store.pillars()
+        text = ("Pillars: " + ", ".join(names)) if names else (
+            'No pillars yet: creator ideas pillars "Tutorials" "Reviews" ...')
+        return text, names
+    if cmd == "set":
+        fields: dict[str, Any] = {}
+        if args.pillar:
+            fields.update(category=store.pillar(args.pillar), categorized_by="you")
+        if args.priority:
+            fields["priority"] = priority(args.priority)
+        store.update(args.id, **fields)
+        return listing([store.get(args.id)]), store.get(args.id)
+    from creator_assistant.data.categorize import categorize
+
+    done = categorize(session, args.ids or None, redo=args.all, progress=progress)
+    counts: dict[str, int] = {}
+    for _, label in done.done:
+        counts[label] = counts.get(label, 0) + 1
+    data = {"model": done.model, "categorized": len(done.done), "seconds": round(done.seconds, 2),
+            "ideas_per_s": round(done.per_second, 1), "counts": counts}
+    text = (f"Categorized {len(done.done)} ideas with {done.model} in {done.seconds:.1f} s "
+            f"({done.per_second:.1f} ideas/s).\n\n" + table(["Pillar", "Ideas"], counts.items()))
+    if done.note:
+        text += f"\n\n_note: {done.note}_"
+    return text, data
+
+
+def progress_bar(n: int, total: int, idea: dict, label: str) -> None:
+    """Progress on stderr: a redrawn bar on a terminal, a line every 10 ideas in a pipe."""
+    width = 30
+    filled = int(width * n / total) if total else width
+    bar = "█" * filled + " " * (width - filled)
+    line = f"categorizing {n}/{total} [{bar}] #{idea['id']} → {label}"
+    if sys.stderr.isatty():
+        sys.stderr.write("\r" + line[:120].ljust(120) + ("\n" if n == total else ""))
+    elif n % 10 == 0 or n == total:
+        sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    from creator_assistant.commands import CommandError
+    from creator_assistant.commands.analytics import show
+    from creator_assistant.data.ideas import IdeaError
+    from creator_assistant.session import Session
+
+    session = Session.open()
+    try:
+        text, data = execute(args, session, progress_bar)
+    except IdeaError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        session.close()
+    if args.json:
+        print(json.dumps(data, default=str))
+    else:
+        show(text)
+    return 0

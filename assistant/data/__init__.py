@@ -1,0 +1,1 @@
+"""Creator data: importers for real exports, their storage, and the numbers computed from them."""

@@ -1,0 +1,94 @@
+"""Plain-Unicode charts and Markdown tables for the terminal and the chat: sparklines, bars."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def sparkline(values: Sequence[float | None], width: int = 0) -> str:
+    """One character per value (or per bucket when `width` is smaller), lowest to highest."""
+    vals = [v for v in values]
+    if width and len(vals) > width:
+        step = len(vals) / width
+        buckets = [vals[int(i * step): max(int((i + 1) * step), int(i * step) + 1)]
+                   for i in range(width)]
+        vals = [_mean(b) for b in buckets]
+    known = [v for v in vals if v is not None]
+    if not known:
+        return ""
+    lo, hi = min(known), max(known)
+    span = hi - lo or 1.0
+    return "".join(" " if v is None else BLOCKS[min(7, int((v - lo) / span * 7 + 0.5))]
+                   for v in vals)
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def bar(value: float, top: float, width: int = 24) -> str:
+    """A horizontal bar `width` cells long at `top`, drawn to an eighth of a cell."""
+    if top <= 0 or value <= 0:
+        return ""
+    eighths = int(round(value / top * width * 8))
+    return "█" * (eighths // 8) + (EIGHTHS[eighths % 8] if eighths % 8 else "")
+
+
+def bar_chart(rows: Sequence[tuple[str, float]], width: int = 24,
+              fmt: str = "{:,.0f}") -> str:
+    """Labelled bars, one per line, in a code block so the terminal keeps them aligned."""
+    if not rows:
+        return ""
+    top = max(v for _, v in rows)
+    label_w = min(34, max(len(label) for label, _ in rows))
+    lines = [f"{clip(label, label_w):<{label_w}} {bar(v, top, width):<{width}} {fmt.format(v)}"
+             for label, v in rows]
+    return "```\n" + "\n".join(lines) + "\n```"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A Markdown table; numbers are formatted with thousands separators."""
+    def cell(v: object) -> str:
+        if v is None:
+            return "–"
+        if isinstance(v, float):
+            return number(v)
+        if isinstance(v, int):
+            return f"{v:,}"
+        return str(v).replace("|", "\\|").replace("\n", " ")
+    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def number(v: float) -> str:
+    """12345.0 -> 12,345; 7.40 -> 7.4; 0.345 -> 0.35: how facts show numbers everywhere."""
+    if float(v).is_integer():
+        return f"{v:,.0f}"
+    text = f"{v:,.1f}" if abs(v) >= 100 else f"{v:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def compact(n: float) -> str:
+    """1234 -> 1.2K, 15503810 -> 15.5M: for chart labels, never for facts tables."""
+    for unit, size in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if abs(n) >= size:
+            return f"{n / size:.1f}{unit}"
+    return f"{n:,.0f}" if float(n).is_integer() else f"{n:.1f}"
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    s = int(round(seconds))
+    if s >= 3600:
+        return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    return f"{s // 60}:{s % 60:02d}"

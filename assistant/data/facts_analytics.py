@@ -1,0 +1,125 @@
+"""Analytics facts as Markdown (tables and charts) and as prompt text (tables only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from creator_assistant.data.charts import bar_chart, clip, compact, duration, sparkline, table
+
+LABELS = {"views": "Views", "ctr": "CTR (%)", "retention": "Avg % viewed",
+          "subscribers": "Subscribers gained", "engagement": "Engagement (%)"}
+
+
+def render(r: dict[str, Any]) -> tuple[str, str]:
+    """(markdown, prompt) for an analytics report."""
+    md: list[str] = []
+    text: list[str] = []
+
+    def section(title: str, body: str, chart: str = "") -> None:
+        md.append(f"**{title}**\n\n{body}" + (f"\n\n{chart}" if chart else ""))
+        text.append(f"{title}:\n{body}")
+
+    dim = r.get("dimension") or "Content"
+    noun = "pieces" if dim.lower() == "content" else f"{dim.lower()} rows"
+    src = ", ".join(f"#{s['import']} `{s['source'].rsplit('/', 1)[-1]}`" for s in r["sources"])
+    md.append(f"Computed from imports {src}.")
+    if r.get("concentration"):
+        _dimension(r, dim, section)
+    elif r.get("pieces"):
+        med = r.get("medians", {})
+        summary = [[noun.capitalize(), r["pieces"]]] + [[f"Median {LABELS[k].lower()}", v]
+                                                      for k, v in med.items()]
+        if r.get("total_row", {}).get("views") is not None:
+            summary.insert(1, ["Total views (Total row)", r["total_row"]["views"]])
+        section("Summary", table(["Measure", "Value"], summary))
+        top = r["top_by_views"][:5]
+        mid = med.get("views") or 0
+        rows = [[i, clip(p["title"] or p["id"], 60), p["views"],
+                 f"{p['views'] / mid:.2f}×" if mid else None] for i, p in enumerate(top, 1)]
+        section(f"Top {len(top)} by views", table(["#", dim if dim != "Content" else "Title",
+                                                    "Views", "vs median"], rows),
+                bar_chart([(clip(p["title"] or p["id"], 30), p["views"])
+                           for p in r["top_by_views"][:10]]))
+        bottom = r["bottom_by_views"][:5]
+        section(f"Bottom {len(bottom)} by views", table(
+            ["#", "Title", "Views"], [[i, clip(p["title"] or p["id"], 60), p["views"]]
+                                      for i, p in enumerate(bottom, 1)]))
+        best_worst = []
+        for key in ("ctr", "retention", "subscribers", "engagement"):
+            if f"top_by_{key}" in r:
+                for i in range(min(3, len(r[f"top_by_{key}"]))):
+                    b, w = r[f"top_by_{key}"][i], r[f"bottom_by_{key}"][i]
+                    best_worst.append([LABELS[key], clip(b["title"], 40), b[key],
+                                       clip(w["title"], 40), w[key]])
+        if best_worst:
+            section("Best and worst by rate", table(["Measure", "Best", "Value", "Worst",
+                                                     "Value"], best_worst))
+    if r.get("publish_day"):
+        days = r["publish_day"]
+        section("Publish day (median views of pieces published that day)", table(
+            ["Day", "Pieces", "Median views", "vs channel median"],
+            [[d["day"], d["pieces"], d["median_views"], f"{d['vs_channel']:.2f}×"]
+             for d in days]), bar_chart([(d["day"], d["median_views"]) for d in days]))
+    length = r.get("length") or {}
+    if length.get("buckets"):
+        corr = length.get("length_views_rank_correlation")
+        body = table(["Length", "Pieces", "Median views", "Median % viewed"],
+                     [[b["length"], b["pieces"], b["median_views"], b["median_retention"]]
+                      for b in length["buckets"]])
+        if corr is not None:
+            body += f"\n\nRank correlation of length with views: {corr:+.2f}."
+        section("Length", body)
+    if r.get("outliers"):
+        section(f"Outliers (views at least {2.5}× or at most 1/{2.5} of the median)", table(
+            ["Title", "Views", "× median"], [[clip(o["title"], 60), o["views"], o["x_median"]]
+                                            for o in r["outliers"]]))
+    for b in r.get("breakdowns", []):
+        section(f"{b['dimension']}: top by views", table(
+            [b["dimension"], "Views", "Share (%)"],
+            [[x["id"], x["views"], x["share_pct"]] for x in b["top"]]))
+    g = r.get("growth")
+    if g:
+        rows = [["Days", f"{g['days']} ({g['first_date']} to {g['last_date']})"],
+                [f"Total {g['metric']}", g["total"]], ["Daily mean", g["daily_mean"]],
+                ["Trend (% of daily mean per 30 days)", g["trend_pct_per_30_days"]],
+                ["Last 7 days vs the 7 before (%)", g["last_7_vs_previous_7_pct"]]]
+        if "last_28_vs_previous_28_pct" in g:
+            rows.append(["Last 28 days vs the 28 before (%)", g["last_28_vs_previous_28_pct"]])
+        if "acceleration" in g:
+            rows.append(["Last 90 days against the 90 before", g["acceleration"]])
+        rows.append(["Peak day", f"{g['peak']['date']} ({g['peak']['value']:,.0f})"])
+        if "net_subscribers" in g:
+            rows.append(["Net subscribers", g["net_subscribers"]])
+        weeks = [w["total"] for w in g["weekly"]]
+        chart = (f"```\nweekly {g['metric']} {sparkline(weeks, 60)}  "
+                 f"{compact(min(weeks))}–{compact(max(weeks))}\n```")
+        section("Growth and momentum (daily channel totals)", table(["Measure", "Value"], rows),
+                chart)
+    return "\n\n".join(md), "\n\n".join(text)
+
+
+def _dimension(r: dict[str, Any], dim: str, section: Any) -> None:
+    """A report by country, traffic source...: shares and where viewers stay longest."""
+    c, total = r["concentration"], r.get("total_row") or {}
+    rows = [[f"{dim} rows", r["pieces"]], [f"Top {dim.lower()} share of views (%)",
+                                            c["top_1_share_pct"]],
+            ["Top 5 share of views (%)", c["top_5_share_pct"]],
+            [f"{dim} rows that make 80% of views", c["rows_for_80_pct"]]]
+    for key, label in (("views", "Total views (Total row)"),
+                       ("watch_hours", "Watch time, hours (Total row)")):
+        if total.get(key) is not None:
+            rows.insert(1, [label, total[key]])
+    if total.get("avg_view_s") is not None:
+        rows.append(["Average view duration (Total row)", duration(total["avg_view_s"])])
+    section("Summary", table(["Measure", "Value"], rows))
+    top = r["top_by_views"]
+    section(f"Top {len(top)} {dim.lower()} by views", table(
+        ["#", dim, "Views", "Share (%)"],
+        [[i, p["id"], p["views"], p["share_pct"]] for i, p in enumerate(top, 1)]),
+        bar_chart([(p["id"], p["views"]) for p in top]))
+    if r.get("longest_watched"):
+        pairs = zip(r["longest_watched"], r["shortest_watched"], strict=True)
+        section(f"Average view duration by {dim.lower()} (rows with at least 1% of views)", table(
+            ["Longest", "Avg view", "Shortest", "Avg view"],
+            [[a["id"], duration(a["avg_view_s"]), b["id"], duration(b["avg_view_s"])]
+             for a, b in pairs]))

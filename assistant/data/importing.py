@@ -1,0 +1,67 @@
+"""`creator import` and `/import` share this: load, detect, read, store in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import sqlite_utils
+from creator_assistant.data.importers.base import Importer
+from creator_assistant.data.importers.detect import choose_importer
+from creator_assistant.data.importers.source import load_source
+from creator_assistant.data.store import DataStore, ImportResult
+
+
+def builtin_importers() -> dict[str, Importer]:
+    """The importers this package ships, by name (the plugin registers the same ones)."""
+    from creator_assistant.data.importers import (
+        generic_csv,
+        google_trends,
+        video_list,
+        youtube_studio,
+    )
+
+    return {m.IMPORTER.name: m.IMPORTER
+            for m in (youtube_studio, google_trends, video_list, generic_csv)}
+
+
+def import_path(db: sqlite_utils.Database, path: str | Path,
+                importers: Mapping[str, Importer] | None = None, *, wanted: str | None = None,
+                options: dict[str, str] | None = None) -> ImportResult:
+    """Import the file, folder or zip at `path`; DataFileError says precisely why not."""
+    source = load_source(path)
+    source.path = str(Path(path).expanduser().resolve())
+    importer = choose_importer(source, importers or builtin_importers(), wanted)
+    dataset = importer.read(source, dict(options or {}))
+    dataset.format = importer.name  # the name it is registered under is the format
+    return DataStore(db).save(source, dataset)
+
+
+def describe(result: ImportResult) -> str:
+    """What an import read, as Markdown for the terminal and the chat."""
+    if result.already_imported:
+        head = (f"Already imported as #{result.id} ({result.format}, {result.rows:,} rows): "
+                "nothing changed.")
+    else:
+        head = f"Imported #{result.id}: **{result.format}**, {result.rows:,} rows"
+        if result.replaced:
+            head += f" (replaces #{result.replaced}, an earlier version of this file)"
+        head += "."
+    parts = ", ".join(f"{name} {n:,}" for name, n in result.parts.items())
+    lines = [head, f"- from `{result.source}` (sha256 {result.sha256[:12]}…)"]
+    if len(result.parts) > 1 or parts and not result.already_imported:
+        lines.append(f"- parts: {parts}")
+    meta = result.meta
+    for label, key in (("report", "report"), ("dimension", "dimension"), ("channel", "channel"),
+                       ("terms", "terms"), ("granularity", "granularity")):
+        if meta.get(key):
+            value = meta[key]
+            lines.append(f"- {label}: {', '.join(value) if isinstance(value, list) else value}")
+    if meta.get("start"):
+        lines.append(f"- dates: {meta['start']} to {meta.get('end', '?')}")
+    if meta.get("total"):
+        total = ", ".join(f"{k} {v:,}" if isinstance(v, (int, float)) else f"{k} {v}"
+                          for k, v in list(meta["total"].items())[:6])
+        lines.append(f"- Total row (kept aside, not counted): {total}")
+    lines += [f"- note: {n}" for n in result.notes]
+    return "\n".join(lines)

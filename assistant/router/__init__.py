@@ -1,0 +1,180 @@
+"""Route a message to a task without a model call: every plugin scores it through `score_message`.
+
+Each task's default score blends keyword hits with similarity to its declared examples; plugins add
+their own signals through the hook. Follow-ups stay on the conversation's task unless the message
+clearly asks for another; general messages go to chat; close calls may ask the small model.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from creator_assistant.registry import Score
+from creator_assistant.router.index import KEYWORDS_SAID, Index, read_examples, stem, words
+from creator_assistant.router.tiebreak import TIEBREAK_ENV, maybe_tie_break
+
+__all__ = ["Decision", "Index", "RouteContext", "Router", "TIEBREAK_ENV", "maybe_tie_break",
+           "read_examples", "route_message", "router_for", "stem", "words"]
+
+FALLBACK = "chat"
+CHAT_FLOOR = 0.12  # a task needs at least this to win over plain chat...
+LIKENESS_MARGIN = 0.06  # ...and this lead over chat, when only its examples' likeness speaks
+CLEAR = 0.25  # ...and this, with a keyword, to pull a follow-up away from its task
+CLOSE = 0.05  # top two within this: a close call the optional tie-break may settle
+HEAD = 1500  # characters routed: instructions come first; a long paste after them is data
+# "what about their shorts?", "and how about TikTok?": a question about the same work.
+_ABOUT = re.compile(r"\W*(?:(?:and|but|so|ok(?:ay)?|now)\W+)?(?:what|how) about\b", re.IGNORECASE)
+
+
+
+@lru_cache(maxsize=1024)
+def _stems(words_: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(stem(w.lower()) for w in words_)
+
+
+@dataclass
+class RouteContext:
+    """What `score_message` implementations see: the message, its words, the conversation's task
+    and the default score of every task (from keywords and declared examples)."""
+
+    message: str
+    words: list[str]
+    conversation_task: str | None
+    base: dict[str, Score]
+    vocab: frozenset[str] = frozenset()
+
+    def has(self, *any_of: str) -> bool:
+        """Whether the message holds any of these words, in any form ("write" finds "writing"):
+        a cheap test before a costlier pattern."""
+        return not self.vocab.isdisjoint(_stems(any_of))
+
+    def score(self, task: str, bonus: float = 0.0, why: str = "") -> Score:
+        """The default score of `task`, raised or lowered by `bonus` (clamped to 0..1)."""
+        base = self.base.get(task, Score(task, 0.0, "no signal"))
+        if not bonus:
+            return base
+        value = min(1.0, max(0.0, base.score + bonus))
+        reason = f"{base.reason}; {why}" if why else base.reason
+        return Score(task, value, reason)
+
+
+@dataclass
+class Decision:
+    """A routing decision and everything needed to explain it."""
+
+    task: str
+    score: float
+    reason: str
+    runner_up: str | None = None
+    runner_up_score: float = 0.0
+    scores: dict[str, float] = field(default_factory=dict)
+    why: dict[str, str] = field(default_factory=dict)
+    tiebreak: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"task": self.task, "score": self.score, "reason": self.reason,
+                "runner_up": self.runner_up, "runner_up_score": self.runner_up_score,
+                "scores": self.scores, "tiebreak": self.tiebreak}
+
+
+class Router:
+    """Scores messages against the tasks a plugin host registered."""
+
+    def __init__(self, host: Any) -> None:
+        self.host = host
+        self.tasks = host.registry.tasks
+        self.index = Index(self.tasks)
+
+    def scores(self, text: str, conversation_task: str | None = None) -> dict[str, Score]:
+        """Every task's score for a message: the default, or what its plugin's hook returned."""
+        return self._scores(text, conversation_task)[1]
+
+    def _scores(self, text: str, conv: str | None) -> tuple[dict[str, Score], dict[str, Score]]:
+        head = text[:HEAD]
+        tokens = words(head)
+        base = self.index.score(tokens)
+        ctx = RouteContext(head, tokens, conv, base, frozenset(tokens))
+        final = dict(base)
+        owner = self.host.registry.owner
+        for plugin, returned in self.host.call("score_message", message=head, context=ctx):
+            for item in returned if isinstance(returned, (list, tuple)) else [returned]:
+                # A plugin scores only its own tasks: one plugin cannot bury another's.
+                if isinstance(item, Score) and owner.get(("tasks", item.task)) == plugin:
+                    if not 0.0 <= item.score <= 1.0:
+                        item = Score(item.task, min(1.0, max(0.0, item.score)), item.reason)
+                    final[item.task] = item
+        return base, final
+
+    def route(self, text: str, conversation_task: str | None = None) -> Decision:
+        if not text.strip():
+            return Decision(FALLBACK, 0.0, "empty message; general chat")
+        base, scores = self._scores(text, conversation_task)
+        ranked = sorted(scores.values(), key=lambda s: (-s.score, s.task != FALLBACK, s.task))
+        best = ranked[0] if ranked else Score(FALLBACK, 0.0, "")
+        second = ranked[1] if len(ranked) > 1 else None
+        # Explicit: a keyword of the task, or a signal its plugin recognised, not mere likeness.
+        was = base.get(best.task)
+        raised = was is not None and best.score > was.score
+        # Chat's keywords are everyday words ("joke", "story"); only its plugin's own signal
+        # (small talk, a general question) makes chat an explicit choice.
+        explicit = raised or (KEYWORDS_SAID in best.reason and best.task != FALLBACK)
+        decision = self._decide(text, best, explicit, scores, conversation_task)
+        runner = next((s for s in ranked if s.task != decision.task), second)
+        decision.runner_up = runner.task if runner else None
+        decision.runner_up_score = round(runner.score, 3) if runner else 0.0
+        decision.scores = {s.task: round(s.score, 3) for s in ranked}
+        decision.why = {s.task: s.reason for s in ranked}
+        return decision
+
+    def _decide(self, text: str, best: Score, explicit: bool, scores: dict[str, Score],
+                conv: str | None) -> Decision:
+        if conv and conv in self.tasks and conv != FALLBACK:
+            # In a task's conversation, a message is a follow-up unless it clearly asks for
+            # another task (its keyword or signal, a clear lead) or is plain chat ("thanks!").
+            mine = scores.get(conv, Score(conv, 0.0, ""))
+            if (best.task != conv and explicit and best.score >= CLEAR and not _ABOUT.match(text)
+                    and best.score - mine.score >= 0.1):
+                return Decision(best.task, round(best.score, 3),
+                                f"asks for {best.task} instead of {conv}: {best.reason}")
+            return Decision(conv, round(mine.score, 3),
+                            f"follow-up: stays with {conv} (the conversation's task)")
+        chat = scores.get(FALLBACK, Score(FALLBACK, 0.0, ""))
+        clear = best.score >= CHAT_FLOOR if explicit else best.score >= max(
+            CHAT_FLOOR, chat.score + LIKENESS_MARGIN)
+        if best.task != FALLBACK and not clear:
+            return Decision(FALLBACK, round(chat.score, 3), "no task fits clearly; general chat")
+        return Decision(best.task, round(best.score, 3), best.reason)
+
+    def close_call(self, decision: Decision) -> list[str]:
+        """The tasks within CLOSE of the winner, winner first; one task means no close call."""
+        top = decision.scores.get(decision.task, 0.0)
+        return [t for t, s in decision.scores.items() if top - s <= CLOSE and s >= CHAT_FLOOR]
+
+
+# Hosts are unhashable dataclasses: keyed by id, with a weak reference to check it is the same one.
+_ROUTERS: dict[int, tuple[weakref.ref, Router]] = {}
+
+
+def router_for(host: Any) -> Router:
+    """One Router per plugin host, built on first use."""
+    held = _ROUTERS.get(id(host))
+    if held is not None and held[0]() is host:
+        return held[1]
+    for key in [k for k, (ref, _) in _ROUTERS.items() if ref() is None]:
+        del _ROUTERS[key]
+    router = Router(host)
+    _ROUTERS[id(host)] = (weakref.ref(host), router)
+    return router
+
+
+def route_message(session: Any, text: str, conversation_task: str | None = None) -> Any:
+    """The Route for a message in a conversation whose current task is `conversation_task`."""
+    from creator_assistant.session import Route
+
+    decision = router_for(session.host).route(text, conversation_task)
+    decision = maybe_tie_break(session, text, decision)
+    return Route(decision.task, decision.score, decision.reason, decision.runner_up)

@@ -1,0 +1,146 @@
+"""The running summary of turns evicted from the prompt, written by the small model in the
+background: queued behind interactive turns, and stopped when the user sends a message."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from creator_assistant.memory import CUT, Message, fit, history_of
+from creator_assistant.resources import read_prompt
+from creator_assistant.runtime.protocol import GenerateRequest
+from creator_assistant.runtime.scheduler import BACKGROUND, Cancelled
+from creator_assistant.window import BackendCounter
+
+SMALL_MODEL = "gemma-3-1b"
+SUMMARY_CONTEXT = 2048  # the summarizer's window: a pass folds in what fits, then the next
+SUMMARY_TOKENS = 200
+
+
+def summarize(backend: Any, previous: str, messages: list[Message],
+              max_tokens: int = SUMMARY_TOKENS, stop: threading.Event | None = None) -> str:
+    """`previous` updated with `messages`, written by the backend's model in as many passes as
+    its window needs; raises Cancelled when `stop` is set or the backend is cancelled."""
+    counter = BackendCounter(backend)
+    # Room for the turns in one pass: the window less instructions, summary so far and reply.
+    room = max(backend.n_ctx - 3 * max_tokens - 160, 64)
+    summary = previous
+    for batch in _batches(messages, counter.sizes([m["content"] for m in messages]), room):
+        if stop is not None and stop.is_set():
+            raise Cancelled("the summary was cancelled")
+        summary = _fold(backend, counter, summary, batch, max_tokens)
+    return summary
+
+
+def _batches(messages: list[Message], sizes: list[int], room: int) -> list[list[Message]]:
+    batches: list[list[Message]] = [[]]
+    used = 0
+    for message, size in zip(messages, sizes, strict=True):
+        if size > room:  # one long message: its beginning and end, in proportion
+            keep = len(message["content"]) * room // size
+            text = message["content"]
+            message = {**message, "content": text[: keep * 2 // 3] + CUT + text[-(keep // 3):]}
+            size = room
+        if used + size > room and batches[-1]:
+            batches.append([])
+            used = 0
+        batches[-1].append(message)
+        used += size
+    return [b for b in batches if b]
+
+
+def _fold(backend: Any, counter: BackendCounter, summary: str, turns: list[Message],
+          max_tokens: int) -> str:
+    transcript = "\n\n".join(
+        f"{'Assistant' if m['role'] == 'assistant' else 'Creator'}: {m['content']}" for m in turns)
+    user = f"Summary so far:\n{summary or '(nothing yet)'}\n\nNew turns:\n{transcript}"
+    fitted = fit(read_prompt("summary.md"), [], user, counter, backend.n_ctx, max_tokens)
+    request = GenerateRequest(messages=fitted.messages, temperature=0.3, top_p=0.9, top_k=40,
+                              min_p=0.05, repeat_penalty=1.1, max_tokens=fitted.max_tokens,
+                              seed=0)
+    text = "".join(backend.stream(request)).strip()
+    usage = getattr(backend, "last_usage", None)
+    if usage is not None and usage.finish_reason == "cancelled":
+        raise Cancelled("the summary was cancelled")
+    return text or summary
+
+
+def summary_choice(paths: Any) -> Any:
+    """The small model: Gemma 3 1B when installed, else the smallest installed, else the demo."""
+    from creator_assistant.catalogue import installed
+    from creator_assistant.runtime.pool import ModelNotInstalled, resolve
+
+    try:
+        return resolve(SMALL_MODEL, paths)
+    except ModelNotInstalled:
+        pass
+    models = [e for e in installed(paths) if e.category == "text-generation"]
+    return resolve(min(models, key=lambda e: e.size).id if models else "demo", paths)
+
+
+class Summaries:
+    """Keeps each conversation's running summary up to date, one background job at a time."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.enabled = True  # `creator ask` turns it off: it exits as soon as the answer ends
+        self.jobs: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def request(self, cid: str) -> Any:
+        """Queue an update of `cid`'s summary if turns left its prompt since the last one;
+        returns the job (None when there is nothing to do)."""
+        state = self.session.store.memory_state(cid)
+        if not self.enabled or state["summary_upto"] >= state["kept_from"] - 1:
+            return None
+        with self._lock:
+            job = self.jobs.get(cid)
+            if job is None or job.finished.is_set() or job.cancelled.is_set():
+                job = self.session.pool.scheduler.submit(
+                    lambda j: self._run(j, cid), BACKGROUND, f"summary {cid}")
+                self.jobs[cid] = job
+            return job
+
+    def interrupt(self) -> None:
+        """Cancel every summary in progress (a turn is starting); each is queued again after it."""
+        with self._lock:
+            jobs = [j for j in self.jobs.values() if not j.finished.is_set()]
+        for job in jobs:
+            job.cancel()
+
+    def close(self) -> None:
+        self.interrupt()
+        for job in list(self.jobs.values()):
+            job.wait(10)
+
+    def _run(self, job: Any, cid: str) -> str:
+        from creator_assistant.db import open_db
+        from creator_assistant.store import Store
+
+        # Its own connection: this runs on the scheduler's thread.
+        store = Store(open_db(self.session.paths.database))
+        try:
+            state = store.memory_state(cid)
+            upto = state["kept_from"] - 1
+            rows = [r for r in store.messages(cid) if state["summary_upto"] < r["seq"] <= upto]
+            messages = history_of(rows).messages
+            text, model = state["summary"], ""
+            if messages:
+                pool = self.session.pool
+                choice = summary_choice(self.session.paths)
+                backend = pool.backend(choice, min(SUMMARY_CONTEXT, choice.context))
+                ticket = pool.scheduler.gate.ticket(BACKGROUND, "summary")
+                ticket.on_cancel(backend.cancel)
+                job.tickets.append(ticket)
+                if job.cancelled.is_set():
+                    raise Cancelled("the summary was cancelled")
+                with pool.scheduler.gate.hold(ticket):
+                    pool.ready(backend)
+                    text = summarize(backend, text, messages, stop=job.cancelled)
+                    model = choice.id
+            if job.cancelled.is_set():
+                raise Cancelled("the summary was cancelled")
+            store.set_summary(cid, text, upto, model)
+            return text
+        finally:
+            store.db.close()

@@ -1,0 +1,1 @@
+"""The full-screen Textual chat: `creator chat` on a terminal."""

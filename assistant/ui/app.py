@@ -1,0 +1,86 @@
+"""The Textual app: opens the chat screen on a Core, applies the user's key remapping."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from creator_assistant.ui.keys import KEYS, binding, check_keymap
+
+
+class CreatorApp(App[None]):
+    """The chat. `core` holds the Session; `preload` loads the model before the first message."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Creator Assistant"
+    BINDINGS = [binding("help"), binding("models"), binding("quit", priority=True)]
+
+    def __init__(self, core: Any, conversation_id: str | None = None, task: str | None = None,
+                 model: str | None = None, preload: bool = True) -> None:
+        super().__init__()
+        self.core = core
+        self.start = (conversation_id, task, model, preload)
+
+    def on_mount(self) -> None:
+        from creator_assistant.db import open_db
+        from creator_assistant.store import Store
+        from creator_assistant.ui.screens.chat_screen import ChatScreen
+
+        keys = dict(self.core.session.config.keys)
+        for problem in check_keymap(keys):
+            self.notify(problem, title="config.toml", severity="warning", timeout=15)
+        self.set_keymap({k: v for k, v in keys.items() if k in KEYS and str(v).strip()})
+        # The UI thread's own connection: the sidebar reads while the core thread writes.
+        self.store = Store(open_db(self.core.paths.database))
+        cid, task, model, preload = self.start
+        self.push_screen(ChatScreen(self.core, self.store, cid, task, model, preload))
+
+    @property
+    def keymap(self) -> dict[str, str]:
+        return dict(self._keymap)
+
+    def action_help(self) -> None:
+        from creator_assistant.ui.screens.help_screen import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.core.session, self.keymap))
+
+    def action_models(self) -> None:
+        from creator_assistant.ui.screens.models_screen import ModelsScreen
+
+        if not isinstance(self.screen, ModelsScreen):
+            self.push_screen(ModelsScreen(self.core.session))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Keys and slash commands", self.action_help)
+        yield SystemCommand("Model library", "Download, load, unload, delete models",
+                            self.action_models)
+        if hasattr(screen, "palette_commands"):
+            yield from screen.palette_commands()
+
+
+def run_chat(paths: Any = None, conversation_id: str | None = None, task: str | None = None,
+             model: str | None = None, resume_latest: bool = False) -> int:
+    """Open the full-screen chat; conversation and task are checked before the screen opens."""
+    from creator_assistant.commands import CommandError
+    from creator_assistant.ui.core import Core
+
+    core = Core(paths)
+    try:
+        session = core.session
+
+        def check() -> str | None:
+            cid = session.store.latest_conversation() if resume_latest else conversation_id
+            return session.store.conversation(cid)["id"] if cid else None
+
+        cid = core.run(check)
+        if task and task not in session.tasks:
+            raise CommandError(f"unknown task {task!r}; tasks: {', '.join(sorted(session.tasks))}")
+        CreatorApp(core, cid, task, model).run()
+        return 0
+    finally:
+        core.close()

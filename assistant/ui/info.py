@@ -1,0 +1,67 @@
+"""What the UI says about a reply: task and why, model, speed, status; from a live turn or a
+saved message alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DEMO_ID = "demo"
+
+
+@dataclass
+class ReplyInfo:
+    task: str = ""
+    reason: str = ""
+    model: str = ""
+    note: str = ""
+    status: str = "ok"
+    tokens: int = 0
+    tps: float = 0.0
+    ttft_ms: float = 0.0
+    context_used: int = 0
+    context_window: int = 0
+    error: str = ""
+    notices: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_result(cls, result: Any, n_ctx: int = 0) -> ReplyInfo:
+        u = result.usage
+        return cls(result.task, result.route.reason, result.model, result.model_note,
+                   result.status, u.completion_tokens, u.tokens_per_s, u.ttft_ms,
+                   u.prompt_tokens + u.completion_tokens, n_ctx, result.error or "",
+                   list(result.notices), list(result.format_problems or []))
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ReplyInfo:
+        return cls(row.get("task") or "", row.get("route_reason") or "", row.get("model") or "",
+                   "", row.get("status") or "ok", row.get("completion_tokens") or 0,
+                   row.get("tokens_per_s") or 0.0, row.get("ttft_ms") or 0.0)
+
+    @property
+    def is_demo(self) -> bool:
+        return self.model == DEMO_ID
+
+    @property
+    def model_label(self) -> str:
+        return f"{self.model} (demo model)" if self.is_demo else self.model
+
+    def line(self) -> str:
+        """One line under a reply: task and why, model, size and speed, status."""
+        parts = [self.task or "?"]
+        if self.reason:
+            parts[0] += f" ({self.reason})"
+        if self.model:
+            parts.append(self.model_label)
+        if self.tokens:
+            parts.append(f"{self.tokens:,} tokens")
+        if self.tps:
+            parts.append(f"{self.tps:,.1f} tok/s")
+        if self.status == "stopped":
+            parts.append("stopped")
+        elif self.status == "question":
+            parts.append("asks a question")
+        elif self.status == "error":
+            parts.append("error")
+        return " · ".join(parts)

@@ -1,0 +1,71 @@
+"""Every remappable key binding: its id, default keys and what it does, in one table.
+
+Users remap a binding in config.toml under `[keys]` (`sidebar = "ctrl+g"`); the help screen and
+the README are written from this table, so they always show the keys in force.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+# id: (default keys, action, footer label, description, shown in the footer)
+KEYS: dict[str, tuple[str, str, str, str, bool]] = {
+    "send": ("enter", "", "Send", "Send the message", False),
+    "newline": ("shift+enter,ctrl+j", "", "New line", "New line in the message", False),
+    "cancel": ("escape", "cancel", "Stop", "Stop the reply (the partial reply is kept)", True),
+    "help": ("f1,question_mark", "app.help", "Help",
+             "Keys and commands (? only in an empty prompt)", True),
+    "sidebar": ("ctrl+b", "sidebar", "Chats", "Show or hide the conversations", True),
+    "new": ("ctrl+n", "new", "New", "New conversation", True),
+    "regenerate": ("ctrl+r", "regenerate", "Retry", "Regenerate the last reply", True),
+    "edit_last": ("ctrl+l", "edit_last", "Edit", "Edit and resend your last message", True),
+    "copy": ("ctrl+o", "copy", "Copy", "Copy the selected message, else the last reply", True),
+    "rename": ("f2", "rename", "Rename", "Rename the conversation", False),
+    "models": ("f3", "app.models", "Models", "Model library", True),
+    "quit": ("ctrl+q", "app.quit", "Quit", "Quit", True),
+}
+
+# Keys that are not remappable bindings, listed on the help screen.
+FIXED: tuple[tuple[str, str], ...] = (
+    ("ctrl+p", "Command palette: every action and slash command"),
+    ("/", "Slash commands; Up/Down choose, Tab completes"),
+    ("up", "In an empty prompt: edit your last message"),
+    ("tab, shift+tab", "Move between the prompt, the messages and the sidebar"),
+    ("c", "On a selected message: copy it"),
+)
+
+
+def binding(binding_id: str, *, priority: bool = False, action: str | None = None) -> Binding:
+    """The Binding for one entry of KEYS, carrying its id so a keymap can remap it."""
+    keys, default_action, label, description, show = KEYS[binding_id]
+    return Binding(keys, action or default_action, label, show=show, priority=priority,
+                   id=binding_id, tooltip=description)
+
+
+def prompt_keys() -> dict[str, str]:
+    """Keys the prompt (a TextArea) keeps for editing, with what they do there."""
+    from textual.widgets import TextArea
+
+    return {key.strip(): b.description for b in TextArea.BINDINGS if isinstance(b, Binding)
+            for key in b.key.split(",")}
+
+
+def check_keymap(keymap: dict[str, str]) -> list[str]:
+    """Problems with a `[keys]` table: unknown ids, empty keys, keys the prompt keeps."""
+    problems = []
+    taken = prompt_keys()
+    for binding_id, keys in keymap.items():
+        if binding_id not in KEYS:
+            problems.append(f"[keys] {binding_id!r} is not a binding id; ids: {', '.join(KEYS)}")
+        elif not str(keys).strip():
+            problems.append(f"[keys] {binding_id!r} has no key; give one such as \"ctrl+g\"")
+        for key in str(keys).split(","):
+            if binding_id in KEYS and key.strip() in taken:
+                problems.append(f"[keys] {binding_id} = {key.strip()!r}: the prompt uses that key "
+                                f"({taken[key.strip()].lower()}) while you type; choose another")
+    return problems
+
+
+def keys_in_force(keymap: dict[str, str]) -> dict[str, str]:
+    """Binding id -> the keys that trigger it now, with the user's remapping applied."""
+    return {bid: keymap.get(bid, spec[0]) for bid, spec in KEYS.items()}

@@ -1,0 +1,78 @@
+"""One reply in flight: the core thread runs the turn and feeds its text to the UI."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from creator_assistant.ui.feed import TokenFeed
+
+
+@dataclass
+class Current:
+    """The conversation the chat shows; the core thread reads it when a turn starts and sets it
+    when a turn creates one, so messages sent in quick succession land in the same one."""
+
+    cid: str | None = None
+
+
+@dataclass
+class Request:
+    text: str
+    current: Current
+    task: str | None = None
+    model: str | None = None
+    rewind: bool = False  # replace the last exchange (regenerate, edit and resend)
+
+
+@dataclass
+class Outcome:
+    result: Any = None  # TurnResult
+    n_ctx: int = 0
+    error: str = ""  # the turn could not start (bad input, missing model, ...)
+
+
+@dataclass
+class Reply:
+    """What the UI holds while a reply streams; `stop` may be called from the UI at any time."""
+
+    feed: TokenFeed
+    notify: Callable[..., None]  # schedule a callback on the UI loop
+    stopped: threading.Event = field(default_factory=threading.Event)
+    turn: Any = None
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.turn is not None:
+            self.turn.cancel()
+
+
+def produce(session: Any, reply: Reply, req: Request, on_start: Callable[..., None],
+            on_facts: Callable[[str], None]) -> Outcome:
+    """Run one turn on the core thread, putting its text on the feed; never raises."""
+    feed = reply.feed
+    try:
+        if req.rewind and req.current.cid:
+            session.rewind(req.current.cid)
+        turn = session.ask(req.text, task=req.task, model=req.model,
+                           conversation_id=req.current.cid)
+        req.current.cid = turn.result.conversation_id
+        reply.turn = turn
+        reply.notify(on_start, turn.result, turn.n_ctx, turn.backend.info is not None)
+        facts_sent = False
+        for piece in turn:
+            if reply.stopped.is_set():
+                turn.cancel()  # a stop that came before the stream began
+            if not facts_sent and turn.result.facts:
+                facts_sent = True
+                reply.notify(on_facts, turn.result.facts)
+            feed.put(piece)
+        if not facts_sent and turn.result.facts:
+            reply.notify(on_facts, turn.result.facts)
+        return Outcome(turn.result, turn.n_ctx)
+    except Exception as exc:  # shown in the chat; the UI must outlive any failure
+        return Outcome(error=str(exc) or type(exc).__name__)
+    finally:
+        feed.close()

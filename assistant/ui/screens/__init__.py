@@ -1,0 +1,1 @@
+"""The chat's screens: the chat itself, help, the model library and small dialogs."""

@@ -1,0 +1,174 @@
+"""The model library: every model by category with size, tier and status; download with a
+progress bar, load, unload and delete, all from the keyboard."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, ProgressBar, Static
+
+from creator_assistant.ui import model_actions
+from creator_assistant.ui.screens.confirm_screen import ConfirmScreen
+
+
+def size_label(row: dict[str, Any]) -> str:
+    from creator_assistant.library import human_size
+
+    return human_size(row["size"]) if row["size"] else "built here"
+
+
+class ModelsScreen(Screen[None]):
+    """A table of models; the keys act on the highlighted one."""
+
+    BINDINGS = [
+        Binding("d", "download", "Download"),
+        Binding("l", "load", "Load"),
+        Binding("u", "unload", "Unload"),
+        Binding("x,delete", "delete", "Delete"),
+        Binding("escape,f3,q", "close", "Back"),
+    ]
+
+    def __init__(self, session: Any) -> None:
+        super().__init__()
+        self.session = session
+        self.rows: list[dict[str, Any]] = []
+        self.cancel_pull = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        yield Static("Model library", classes="title")
+        yield DataTable(id="models", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="model-note")
+        bar = ProgressBar(id="download", show_eta=True)
+        bar.display = False
+        yield bar
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Category", "Model", "Size", "Tier", "Status")
+        self.refresh_rows()
+        table.focus()
+
+    def refresh_rows(self) -> None:
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        self.rows = model_actions.rows(self.session.paths, self.session.pool)
+        previous = None
+        for row in self.rows:
+            category = row["category"] if row["category"] != previous else ""
+            previous = row["category"]
+            name = f"{row['id']} (demo: meaningless text)" if row.get("demo") else row["id"]
+            table.add_row(category, name, size_label(row), row["tier"], row["status"],
+                          key=row["id"])
+        if self.rows:
+            table.move_cursor(row=min(keep, len(self.rows) - 1))
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row is None:
+            return None
+        return self.rows[table.cursor_row]
+
+    @on(DataTable.RowHighlighted)
+    def show_note(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        lines = [row["name"]]
+        if row.get("note"):
+            lines.append(row["note"])
+        if row.get("gated"):
+            lines.append(f"Licence-gated: {row.get('licence', '')}")
+        if row.get("path"):
+            lines.append(str(row["path"]))
+        self.query_one("#model-note", Static).update(Content("\n".join(lines)))
+
+    @on(DataTable.RowSelected)
+    def selected(self) -> None:
+        self.action_load()
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_close(self) -> None:
+        self.cancel_pull.set()
+        self.app.pop_screen()
+
+    def action_download(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        if row["status"] != "available":
+            self.notify(f"{row['id']} is already here.", timeout=3)
+            return
+        bar = self.query_one(ProgressBar)
+        bar.display = True
+        bar.update(total=row["size"] or None, progress=0)
+        self.cancel_pull.clear()
+        self.pull(row["id"])
+
+    @work(thread=True, exclusive=True, group="pull")
+    def pull(self, model_id: str) -> None:
+        bar = self.query_one(ProgressBar)
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=total or None, progress=done)
+
+        self.act(lambda: model_actions.pull(model_id, self.session.paths, progress,
+                                            self.cancel_pull))
+        self.app.call_from_thread(setattr, bar, "display", False)
+
+    def action_load(self) -> None:
+        row = self.current
+        if row is not None and row["status"] == "downloaded":
+            self.notify(f"Loading {row['id']}…", timeout=3)
+            self.in_thread(lambda: model_actions.load(row["id"], self.session))
+        elif row is not None:
+            self.notify(f"{row['id']} is {row['status']}.", timeout=3)
+
+    def action_unload(self) -> None:
+        row = self.current
+        if row is not None and row["status"] == "loaded":
+            self.in_thread(lambda: model_actions.unload(Path(row["path"]), self.session.pool)
+                           and f"{row['id']} unloaded")
+
+    def action_delete(self) -> None:
+        row = self.current
+        if row is None or row.get("demo") or row["status"] == "available":
+            self.notify("Only a downloaded model can be deleted.", timeout=3)
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.in_thread(lambda: model_actions.remove(row["id"], row, self.session.paths,
+                                                            self.session.pool))
+
+        self.app.push_screen(ConfirmScreen(
+            f"Delete {row['id']} ({size_label(row)}) from this machine? You can download it "
+            "again later."), done)
+
+    @work(thread=True, group="model")
+    def in_thread(self, fn) -> None:
+        self.act(fn)
+
+    def act(self, fn) -> None:
+        """Run fn (in a worker thread), then report and refresh the table."""
+        try:
+            message = fn()
+            severity = "information"
+        except Exception as exc:  # reported on screen: the library says what to do
+            message, severity = str(exc), "error"
+        self.app.call_from_thread(self.reported, message, severity)
+
+    def reported(self, message: Any, severity: str) -> None:
+        if message:
+            self.notify(str(message), severity=severity, timeout=6)
+        self.refresh_rows()

@@ -1,0 +1,147 @@
+"""The conversations: list, search, and keys to open, start, rename and delete them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+HINT = "⏎ open · n new · r rename · d delete · esc close"
+
+
+def when(stamp: str) -> str:
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return ""
+
+
+class ConversationSidebar(Vertical):
+    """Reads the conversations from a Store; posts what the user asks for to the screen."""
+
+    BINDINGS = [
+        Binding("n", "new", "New", show=False),
+        Binding("r,f2", "rename", "Rename", show=False),
+        Binding("d,delete", "delete", "Delete", show=False),
+        Binding("escape", "close", "Close", show=False),
+        Binding("slash", "search", "Search", show=False),
+    ]
+
+    class Open(Message):
+        def __init__(self, cid: str) -> None:
+            super().__init__()
+            self.cid = cid
+
+    class New(Message):
+        pass
+
+    class Close(Message):
+        pass
+
+    class Rename(Message):
+        def __init__(self, cid: str, title: str) -> None:
+            super().__init__()
+            self.cid, self.title = cid, title
+
+    class Delete(Message):
+        def __init__(self, cid: str, title: str) -> None:
+            super().__init__()
+            self.cid, self.title = cid, title
+
+    def __init__(self, store: Any, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.store = store
+        self.titles: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("Conversations", classes="title")
+        yield Input(placeholder="Search titles and messages", id="search")
+        yield OptionList(id="conversations")
+        yield Static(HINT, classes="hint")
+
+    @property
+    def options(self) -> OptionList:
+        return self.query_one("#conversations", OptionList)
+
+    def reload(self, current: str | None = None) -> None:
+        """Fill the list from the store, filtered by the search box."""
+        query = self.query_one("#search", Input).value.strip()
+        rows = self.store.conversations()
+        self.titles = {r["id"]: r["title"] or "untitled" for r in rows}
+        options = self.options
+        options.clear_options()
+        if query:
+            rows = self._matches(rows, query)
+        for row in rows:
+            title = self.titles[row["id"]]
+            detail = row.get("snippet") or (
+                f"{when(row['updated'])} · {row['messages']} message"
+                + ("" if row["messages"] == 1 else "s")
+                + (f" · {row['task']}" if row.get("task") else ""))
+            label = Content.assemble((title[:60], "bold"), "\n", (detail, "dim"))
+            options.add_option(Option(label, id=row["id"]))
+        if not rows:
+            options.add_option(Option(Content("no conversations match" if query else
+                                              "no conversations yet"), disabled=True))
+            return
+        ids = [r["id"] for r in rows]
+        options.highlighted = ids.index(current) if current in ids else 0
+
+    def _matches(self, rows: list[dict[str, Any]], query: str) -> list[dict[str, Any]]:
+        """Conversations whose title contains the query, then those with a message matching it."""
+        lower = query.lower()
+        found = [dict(r) for r in rows if lower in (r["title"] or "").lower()]
+        seen = {r["id"] for r in found}
+        by_id = {r["id"]: r for r in rows}
+        for hit in self.store.search(query, limit=50):
+            cid = hit["conversation_id"]
+            if cid not in seen and cid in by_id:
+                seen.add(cid)
+                found.append({**by_id[cid], "snippet": " ".join(hit["snippet"].split())})
+        return found
+
+    @property
+    def selected(self) -> str | None:
+        options = self.options
+        if options.highlighted is None or not options.option_count:
+            return None
+        return options.get_option_at_index(options.highlighted).id
+
+    @on(Input.Changed, "#search")
+    def _search(self) -> None:
+        self.reload()
+
+    @on(Input.Submitted, "#search")
+    def _to_list(self) -> None:
+        self.options.focus()
+
+    @on(OptionList.OptionSelected, "#conversations")
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(self.Open(event.option.id))
+
+    def action_new(self) -> None:
+        self.post_message(self.New())
+
+    def action_close(self) -> None:
+        self.post_message(self.Close())
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_rename(self) -> None:
+        if cid := self.selected:
+            self.post_message(self.Rename(cid, self.titles.get(cid, "")))
+
+    def action_delete(self) -> None:
+        if cid := self.selected:
+            self.post_message(self.Delete(cid, self.titles.get(cid, "")))

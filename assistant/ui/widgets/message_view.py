@@ -1,0 +1,97 @@
+"""One message in the chat: who said it, the text, and for replies what answered and how fast."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Markdown, Static
+
+from creator_assistant.ui.info import ReplyInfo
+from creator_assistant.ui.widgets.reply_body import ReplyBody
+
+LABELS = {"user": "You", "assistant": "Assistant", "command": "Command", "error": "Problem"}
+
+
+class MessageView(Vertical, can_focus=True):
+    """A message; focus it (Tab, Shift+Tab) and press c to copy it."""
+
+    BINDINGS = [
+        Binding("c", "copy", "Copy"),
+        Binding("up", "neighbour(-1)", "Previous", show=False),
+        Binding("down", "neighbour(1)", "Next", show=False),
+    ]
+
+    def __init__(self, role: str, text: str = "", info: ReplyInfo | None = None,
+                 facts: str = "", label: str | None = None) -> None:
+        super().__init__(classes=role)
+        self.role = role
+        self._text = text
+        self._facts = facts
+        self._label = label or LABELS.get(role, role)
+        self.info = info
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._label, classes="who")
+        if self.role == "user":
+            yield Static(Content(self._text), classes="body")
+            return
+        facts = Markdown(self._facts, classes="facts")
+        facts.display = bool(self._facts)
+        yield facts
+        yield ReplyBody(self._text)
+        meta = Static(self.info.line() if self.info else "", classes="meta")
+        meta.display = self.role == "assistant"
+        yield meta
+        note = Static("", classes="note")
+        note.display = False
+        yield note
+
+    @property
+    def text(self) -> str:
+        if self.role == "user":
+            return self._text
+        return self.query_one(ReplyBody).text
+
+    @property
+    def body(self) -> ReplyBody:
+        return self.query_one(ReplyBody)
+
+    async def show_facts(self, facts: str) -> None:
+        """Tables a task computed, shown above the model's reply."""
+        self._facts = facts
+        view = self.query_one(".facts", Markdown)
+        view.display = bool(facts)
+        await view.update(facts)
+
+    def set_meta(self, text: str) -> None:
+        self.query_one(".meta", Static).update(Content(text))
+
+    def set_info(self, info: ReplyInfo, first_note: bool = False) -> None:
+        """The reply ended: say what answered and how, and anything the user should know."""
+        self.info = info
+        self.set_meta(info.line())
+        notes = list(info.notices)
+        if info.error:
+            notes.append(f"Error: {info.error}")
+        if info.problems:
+            notes.append("Format check: " + "; ".join(info.problems))
+        if first_note and info.note:
+            notes.append(f"Note: {info.note}")
+        note = self.query_one(".note", Static)
+        note.update(Content("\n".join(notes)))
+        note.display = bool(notes)
+        self.set_class(info.status == "error", "failed")
+        self.set_class(info.status == "stopped", "stopped")
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.text)
+        self.notify(f"Copied {len(self.text):,} characters (OSC 52).", timeout=3)
+
+    def action_neighbour(self, step: int) -> None:
+        views = list(self.parent.query_children(MessageView)) if self.parent else []
+        index = views.index(self) + step
+        if 0 <= index < len(views):
+            views[index].focus()
+            views[index].scroll_visible()

@@ -1,0 +1,111 @@
+"""Time to first token as a conversation fills the window: our KV-cache reuse against rebuilding
+the prompt every turn, side by side, on a random-weight model of about 350M parameters.
+
+Prints one JSON line: ttft_turn2_ms and ttft_turn40_ms ({"reuse", "naive"}: medians of three
+conversations run in lockstep), ttft_ratio_reuse (turn 40 / turn 2 with reuse), ttft_ratio_naive,
+and how full the window is at each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from benches.synth import cached_model
+from creator_assistant.runtime.demo import DemoShape
+
+# About 350M parameters: 20 llama layers of width 1024, a 32k vocabulary, quantized to Q8_0.
+SHAPE = DemoShape(n_embd=1024, n_layer=20, n_head=16, n_head_kv=4, n_ff=4096, context=4096,
+                  n_vocab=32000, quant="Q8_0", seed=2)
+N_CTX, REPLY, TURNS, MEASURED, SAMPLES = 2048, 8, 40, (2, 40), 3
+TOPICS = ["sourdough", "lighting", "thumbnails", "hooks", "b-roll", "pacing", "captions"]
+
+
+def user_message(turn: int) -> str:
+    """About 25 tokens: with the reply and the template, 40 turns fill about 80% of the window
+    without an eviction (which would start the prompt afresh)."""
+    return f"Turn {turn}: another idea about {TOPICS[turn % len(TOPICS)]} for my cooking channel"
+
+
+def ttft(start_stream: Callable[[], Iterable[str]]) -> tuple[float, Any]:
+    """Milliseconds from the request to its first piece of text (the rest is drained), and the
+    stream."""
+    start = time.perf_counter()
+    stream = start_stream()
+    first = 0.0
+    for _ in stream:
+        first = first or time.perf_counter() - start
+    return round(first * 1000, 1), stream
+
+
+def run(model: Path) -> dict:
+    """SAMPLES conversations grown in lockstep, so each turn's samples are taken close in time
+    (the machine may be shared); medians are reported."""
+    from creator_assistant.paths import get_paths
+    from creator_assistant.runtime.local import LocalBackend
+    from creator_assistant.runtime.protocol import GenerateRequest
+    from creator_assistant.session import Session
+
+    threads = os.cpu_count() or 1
+    paths = get_paths().ensure()
+    paths.config_file.write_text(
+        f"[models]\nthreads = {threads}\n[tasks.chat]\nmax_tokens = {REPLY}\n"
+        f"context = {N_CTX}\ntemperature = 0.0\ntop_k = 1\nrepeat_penalty = 1.0\nseed = 1\n")
+    sessions = [Session.open(paths) for _ in range(SAMPLES)]
+    # The baseline's own worker, which re-evaluates every prompt from its first token.
+    naive = LocalBackend(model, n_ctx=N_CTX, n_threads=threads, kv_reuse="never")
+    out: dict = {key: {n: [] for n in MEASURED} for key in ("reuse", "naive", "fill", "new")}
+    try:
+        warm = [{"role": "user", "content": "warm up"}]
+        list(naive.stream(GenerateRequest(messages=warm, max_tokens=1)))
+        cids: list[str | None] = [None] * SAMPLES
+        for n in range(1, TURNS + 1):
+            for i, session in enumerate(sessions):
+                session.summaries.enabled = False
+                # The product's whole path: save, fit and count, prefill, first token.
+                took, turn = ttft(partial(session.ask, user_message(n), task="chat",
+                                          model=str(model), conversation_id=cids[i]))
+                cids[i] = turn.result.conversation_id
+                if n not in MEASURED:
+                    continue
+                usage = turn.result.usage
+                assert turn.fitted.kept_from == 0, "an eviction: the window is too small"
+                out["reuse"][n].append(took)
+                out["fill"][n].append(usage.prompt_tokens / N_CTX)
+                out["new"][n].append(usage.prompt_tokens - usage.cached_tokens)
+                same = GenerateRequest(messages=turn.fitted.messages, temperature=0.0,
+                                       top_k=1, repeat_penalty=1.0, max_tokens=REPLY, seed=1)
+                out["naive"][n].append(ttft(partial(naive.stream, same))[0])
+    finally:
+        naive.close()
+        for session in sessions:
+            session.close()
+    return {key: {n: statistics.median(v) for n, v in per.items()} for key, per in out.items()}
+
+
+def main() -> int:
+    model = cached_model("llama-350m-q8", SHAPE)
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["CREATOR_HOME"] = home
+        got = run(model)
+    a, b = MEASURED
+    reuse, naive = got["reuse"], got["naive"]
+    print(json.dumps({
+        "model": "random-weight llama, ~350M parameters (1024 x 20 layers), Q8_0",
+        "n_ctx": N_CTX, "reply_tokens": REPLY, "threads": os.cpu_count(),
+        "samples": SAMPLES,
+        "history_fill": {f"turn{n}": round(got["fill"][n], 3) for n in MEASURED},
+        "prefilled_tokens_reuse": {f"turn{n}": got["new"][n] for n in MEASURED},
+        "ttft_turn2_ms": {"reuse": reuse[a], "naive": naive[a]},
+        "ttft_turn40_ms": {"reuse": reuse[b], "naive": naive[b]},
+        "ttft_ratio_reuse": round(reuse[b] / reuse[a], 3),
+        "ttft_ratio_naive": round(naive[b] / naive[a], 3),
+    }))
+    return 0

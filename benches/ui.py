@@ -1,0 +1,99 @@
+"""A 10,000-token reply streamed into the chat UI against the same reply generated without it.
+
+Both runs go through Session.ask on the same worker, with greedy sampling, so they produce the
+same tokens; each is timed from the message to its last token shown (UI) or read (raw).
+Prints one JSON line: tokens, ui_tps, raw_tps, ratio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from benches.synth import cached_model
+from creator_assistant.runtime.demo import DemoShape
+
+TOKENS = 10_000
+ROUNDS = 2
+PROMPT = "Write a very long story about a creator's year of videos."
+# The demo model's weights with a window long enough for the whole reply.
+DEMO_16K = DemoShape(context=16384)
+
+
+def raw_run(core, model: Path) -> tuple[int, float]:
+    """Tokens and seconds for a reply read straight off the turn, on the core thread."""
+
+    def run() -> tuple[int, float]:
+        start = time.perf_counter()
+        turn = core.session.ask(PROMPT, task="chat", model=str(model))
+        for _ in turn:
+            pass
+        return turn.result.usage.completion_tokens, time.perf_counter() - start
+
+    return core.run(run)
+
+
+async def ui_run(core, model: Path) -> tuple[int, float]:
+    """Tokens and seconds for the same reply sent from the chat screen, until it is drawn."""
+    from creator_assistant.ui.app import CreatorApp
+
+    app = CreatorApp(core, task="chat", model=str(model), preload=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        done = asyncio.Event()
+        ended: dict[str, object] = {}
+        finished = screen.finished
+
+        def record(view, outcome) -> None:
+            finished(view, outcome)
+            ended["at"], ended["outcome"] = time.perf_counter(), outcome
+            done.set()
+
+        screen.finished = record
+        start = time.perf_counter()
+        await screen.send(PROMPT)
+        await done.wait()
+        outcome = ended["outcome"]
+        assert outcome.result is not None and outcome.result.status == "ok", outcome
+        shown = screen.log_view.messages[-1].text
+        assert shown == outcome.result.text, "the UI lost text"
+        return outcome.result.usage.completion_tokens, ended["at"] - start
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["CREATOR_HOME"] = home
+        from creator_assistant.paths import get_paths
+        from creator_assistant.ui.core import Core
+
+        model = cached_model("demo-16k", DEMO_16K)
+        paths = get_paths().ensure()
+        paths.config_file.write_text(
+            f"[tasks.chat]\nmax_tokens = {TOKENS}\ncontext = 16384\ntemperature = 0.0\n"
+            "top_k = 1\ntop_p = 1.0\nmin_p = 0.0\nrepeat_penalty = 1.0\nseed = 1\n"
+        )
+        core = Core(paths)
+        try:
+            raw_run(core, model)  # warm: load the model, fill the page cache
+            ui, raw = [], []
+            for _ in range(ROUNDS):
+                n_raw, s_raw = raw_run(core, model)
+                n_ui, s_ui = asyncio.run(ui_run(core, model))
+                assert n_raw == n_ui, (n_raw, n_ui)
+                raw.append(n_raw / s_raw)
+                ui.append(n_ui / s_ui)
+        finally:
+            core.close()
+    ui_tps, raw_tps = statistics.median(ui), statistics.median(raw)
+    print(json.dumps({
+        "model": "demo model weights, 16K window", "tokens": n_ui, "rounds": ROUNDS,
+        "ui_tps": round(ui_tps, 1), "raw_tps": round(raw_tps, 1),
+        "ratio": round(ui_tps / raw_tps, 3),
+    }))
+    return 0

@@ -1,0 +1,26 @@
+"""The built-in model backends: `local` (llama.cpp in a worker process) and `openai` (any
+OpenAI-compatible HTTP server). Registered through the same hook a third-party plugin uses."""
+
+from __future__ import annotations
+
+from creator_assistant.hookspecs import hookimpl
+
+
+def local(**settings):
+    """A LocalBackend: `path`, `n_ctx`, `n_threads`, `n_gpu_layers` as keyword arguments."""
+    from creator_assistant.runtime.local import LocalBackend
+
+    return LocalBackend(**settings)
+
+
+def openai(name: str, config):
+    """A RemoteBackend for a `[remotes.NAME]` config entry."""
+    from creator_assistant.runtime.remote import from_config
+
+    return from_config(name, config)
+
+
+@hookimpl
+def register_backends(register):
+    register("local", local)
+    register("openai", openai)

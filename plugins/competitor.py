@@ -1,0 +1,155 @@
+"""The `competitor` task: what another creator does, and what to learn, adapt and do differently."""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+from typing import Any
+
+from creator_assistant.data.facts import with_facts
+from creator_assistant.fields import (
+    conversation_fields,
+    data_block,
+    data_part,
+    is_revision,
+    latest,
+    quote,
+    request_text,
+    shown,
+)
+from creator_assistant.formats import check_reply, prepared
+from creator_assistant.hookspecs import hookimpl
+from creator_assistant.profiles import SamplingProfile
+from creator_assistant.registry import Prepared, Task, TaskContext
+from creator_assistant.resources import read_prompt
+from creator_assistant.router import read_examples
+
+QUESTION = "Which competitor should I look at? A channel name or @handle is enough."
+_NAME = r"[A-Z0-9][\w&-]*(?:'[A-Za-z]+)?(?:\s+(?:[A-Z0-9][\w&-]*|of|the|and|&))*"
+_COMPETITOR = re.compile(
+    r"(?P<handle>@[A-Za-z0-9_.]{2,40})"
+    r"|['\"\u201c](?P<quoted>[^'\"\u201d]{2,50})['\"\u201d]"
+    r"|(?i:\b(?:competitor|competitive|rival|channel|creator|account|newsletter|podcast|blog)"
+    r"(?:'s)?(?: analysis| research| breakdown)?(?: is| called| named| of| on| for|:)?)\s+"
+    r"(?P<after>" + _NAME + r")"
+    r"|(?P<own>" + _NAME + r")(?:'s|\u2019s|s')\s+(?:\w+\s+){0,2}?(?i:channel|content|videos?|"
+    r"strategy|thumbnails?|titles?|vlogs?|shorts|reels|account|instagram|tiktok|growth|style|"
+    r"newsletter|podcast|reviews?|success)"
+    r"|(?i:\b(?:analy[sz]e|study|research|break down|look at|compare (?:me|my channel|us) "
+    r"(?:to|with|against)|benchmark (?:me )?against|differentiate (?:\w+ ){0,3}from|"
+    r"learn from)\s+(?:[a-z]+\s+){0,2}?)(?P<verb>" + _NAME + r")"
+    r"|(?i:\b(?:what is|how does|how is|why is)\s+)(?P<ask>" + _NAME + r")")
+# Capitalised words that start a sentence or name a platform, not a creator.
+_NOT_NAMES = frozenset(
+    "i my me the a an youtube tiktok instagram what how why is this that their they it shorts "
+    "reels "
+    "can do does now ai seo google analyze analyse study research break look compare check review "
+    "tell help please give write make show find so and but ok okay hey hi also then who which "
+    "could would should here there today everyone let who's here's".split())
+
+EXAMPLES = read_examples("creator_assistant.plugins", "examples/competitor.txt")
+KEYWORDS = (
+    "competitor", "competitors", "competition", "competitive", "competitive analysis", "rival",
+    "rivals", "competing", "other channels", "other creators", "other youtubers",
+    "similar channels", "similar creators", "top channels", "biggest channels",
+    "bigger channels", "top accounts", "compare my channel", "compare my newsletter", "swot",
+    "outranking", "outperforming", "beating me", "beating mine", "growing faster than me",
+    "doing better than me", "more views than me", "doing differently", "stand out",
+    "set myself apart", "differentiate", "unique angle", "benchmark", "their strategy",
+    "their content", "what they do", "they do well", "their formula", "their intros",
+    "their thumbnails", "their titles", "learn from", "steal", "borrow", "copy from",
+    "reverse engineer", "audit", "pull apart", "pick apart", "breakdown of", "secret sauce",
+    "playbook", "be different", "doing that i'm not", "content strategy of", "gap in the market",
+)
+
+
+def names(text: str) -> list[tuple[str, bool]]:
+    """Creators named in a message, each with whether it is surely a creator (a handle,
+    "X's channel", "analyze X") rather than maybe one (a quoted phrase, "what is X")."""
+    if not _MAYBE_NAME.search(text):  # no handle, quote or capital after the first letter
+        return []
+    found = []
+    for match in _COMPETITOR.finditer(text):
+        raw = next(g for g in match.groups() if g).strip(" .,'")
+        parts = re.sub(r"(?:'s|\u2019s)$", "", raw).split()
+        while parts and parts[0].lower() in _NOT_NAMES:
+            parts.pop(0)
+        while parts and parts[-1].lower() in {"of", "the", "and", "&"}:
+            parts.pop()
+        name = " ".join(parts)
+        if len(name) > 1 and not name.isdigit():
+            found.append((name[:60], not (match.group("quoted") or match.group("ask"))))
+    return found
+
+
+def competitor(text: str) -> str | None:
+    """The first creator named in a message, or None."""
+    found = names(text)
+    return found[0][0] if found else None
+
+
+def build(ctx: TaskContext, data: str | None = None, facts: str = "") -> Prepared:
+    """The competitor prompt; `data` and `facts` computed elsewhere replace the message's."""
+    fields = conversation_fields(ctx.message, ctx.history, {"competitor": QUESTION},
+                                 extractors={"competitor": competitor})
+    if not fields.get("competitor"):
+        if facts:  # an imported video list: its channels are the ones to study
+            fields["competitor"] = "the channels in the creator's imported video list"
+        elif re.search(r"\b(?:top|biggest|best|other|similar|leading)\b", ctx.message, re.I):
+            fields["competitor"] = "the leading creators in the creator's niche (as described)"
+        else:
+            return Prepared(question=QUESTION, fields=fields)
+    pasted = data if data is not None else latest(ctx.message, ctx.history, data_part) or ""
+    values = {
+        "competitor": fields["competitor"], "niche": shown(fields.get("niche")),
+        "data": data_block(pasted, facts),
+        "revision": read_prompt("revision.md") if ctx.history and is_revision(ctx.message)
+        else "",
+        "request": quote(request_text(ctx.message, ctx.history, {"competitor": QUESTION})),
+    }
+    return prepared("competitor_research.md", values, "competitor_research", fields, facts)
+
+
+@hookimpl
+def register_tasks(register: Any) -> None:
+    register(Task(
+        name="competitor",
+        description="Competitor research: patterns, engagement, gaps to fill, what to adapt.",
+        system_prompt=read_prompt("competitor_system.md"),
+        model="gemma-3-12b",
+        profile=SamplingProfile(temperature=0.2, top_p=0.7, max_tokens=1024, context=16384,
+                                repeat_penalty=1.05),
+        examples=EXAMPLES, keywords=KEYWORDS,
+        prompts={"competitor_research": "competitor_research.md"},
+        output_format="competitor_research (see creator_assistant.formats)",
+        prepare=partial(with_facts, "competitor", build), check=check_reply,
+    ))
+
+
+# Cheap test first: a handle, a quote, or a capital past the first letter that is not "I".
+_OTHER_WORDS = ("other", "big", "bigger", "biggest", "top", "similar", "leading", "successful",
+                "popular")
+_MAYBE_NAME = re.compile(r"[@'\"\u201c]|\s(?!I\b|I'|YouTube|TikTok|Instagram)[A-Z]")
+_OTHERS = re.compile(r"\b(?:other|big|bigger|biggest|top|similar|leading|successful|popular)\s+"
+                     r"(?:[\w-]+\s+){0,3}?(?:channels|creators|youtubers|accounts|podcasts|"
+                     r"newsletters|bloggers|streamers|tiktokers|influencers|vloggers|podcasters|"
+                     r"instagrammers|shows|pages)\b", re.IGNORECASE)
+
+
+@hookimpl
+def score_message(message: str, context: Any) -> list[Any] | None:
+    if context is None:
+        return None
+    if context.has(*_OTHER_WORDS) and _OTHERS.search(message):
+        return [context.score("competitor", 0.2, "asks about other creators")]
+    found = names(message)
+    if not found:
+        return [context.score("competitor")]
+    sure = next((name for name, certain in found if certain), None)
+    if sure and not re.search(r"\b(?:script|blog|outline|caption|organi[sz]e)\b", message, re.I):
+        return [context.score("competitor", 0.3, f"names another creator ({sure})")]
+    if re.search(r"\b(?:vs\.?|versus|doing|does|do so|their|they|his|her|successful|so good|"
+                 r"works? so well)\b", message,
+                 re.IGNORECASE) and not re.search(r"\b(?:my|our) (?:views|stats)", message):
+        return [context.score("competitor", 0.25, f"asks what {found[0][0]} does")]
+    return [context.score("competitor")]

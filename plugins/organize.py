@@ -1,0 +1,170 @@
+"""The `organize` task: every idea assigned to exactly one of the creator's own categories, fast."""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+from typing import Any
+
+from creator_assistant.data.facts import stored_ideas, with_facts
+from creator_assistant.fields import (
+    conversation_fields,
+    is_revision,
+    quote,
+    request_text,
+)
+from creator_assistant.formats import check_reply, prepared
+from creator_assistant.formats.organize import label
+from creator_assistant.hookspecs import hookimpl
+from creator_assistant.profiles import SamplingProfile
+from creator_assistant.registry import Prepared, Task, TaskContext
+from creator_assistant.resources import read_prompt
+from creator_assistant.router import read_examples
+
+PROFILE = SamplingProfile(temperature=0.1, top_p=0.5, max_tokens=256, context=2048,
+                          repeat_penalty=1.0)
+QUESTIONS = {
+    "ideas": "Which ideas should I organize? Paste them one per line.",
+    "categories": ("Which categories should I sort them into? "
+                   "For example: Tutorials, Vlogs, Reviews."),
+}
+_GROUP = (r"(?:categories|category|buckets?|groups?|pillars?|themes?|folders?|tags?|labels?|"
+          r"types?|platforms?|formats?|levels?)")
+# Most explicit first: "buckets (A, B)", then "categories: A, B", then "into A, B or C".
+_LISTED = (
+    re.compile(_GROUP + r"\s*(?:for me\s*)?\(([^)\n]+)\)", re.IGNORECASE),
+    re.compile(_GROUP + r"\s*(?:are|is|:|=|-|\u2013)\s*([^\n.?]+)", re.IGNORECASE),
+    re.compile(r"\b(?:into|under|between|by|as|among|in)\s+(?:either\s+)?([^\n.?;]+)",
+               re.IGNORECASE),
+)
+_LEAD = re.compile(r"\W*(?:(?:please|pls|can you|could you|help me)\s+)?(?:organi[sz]e|sort|"
+                   r"categori[sz]e|group|classify|bucket|tag|label|arrange|triage)\s+(?:these|this|"
+                   r"my|the|all)\b", re.IGNORECASE)
+_THING_WORDS = ("idea", "ideas", "topic", "post", "video", "episode", "list", "these", "them",
+                "backlog", "notes")
+_SEP = re.compile(r"\s*(?:,|/|;|\bor\b|\band\b|\|)\s*", re.IGNORECASE)
+_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)]|\[ \])\s+(.+?)\s*$", re.MULTILINE)
+
+EXAMPLES = read_examples("creator_assistant.plugins", "examples/organize.txt")
+KEYWORDS = (
+    "organize", "organise", "categorize", "categorise", "categories", "category", "sort",
+    "group", "bucket", "buckets", "classify", "tag these", "tag each", "label each",
+    "label these", "assign each", "assign these", "pillars", "these ideas", "my ideas",
+    "list of ideas", "idea list", "backlog", "brainstorm", "brainstormed", "file these",
+    "put these in", "split these", "arrange", "triage",
+)
+
+
+def categories(text: str) -> list[str] | None:
+    """The creator's categories: "into A, B or C", "categories: A, B", "buckets (A, B)"."""
+    first = re.split(r"\n\s*(?:[-*\u2022]|\d+[.)])\s", text, maxsplit=1)[0]
+    for pattern in _LISTED:
+        for match in pattern.finditer(first):
+            names = _clause(match.group(1))
+            if names:
+                return names
+    return None
+
+
+def _clause(clause: str) -> list[str] | None:
+    for part in clause.split(":"):
+        names = _names(re.sub(r"^(?:these|my|the|our)?\s*(?:\w+\s+){0,2}?" + _GROUP
+                              + r"\s*", "", part.strip(), flags=re.IGNORECASE))
+        if names:
+            return names
+    return None
+
+
+def ideas(text: str) -> list[str] | None:
+    """The ideas: list items, else a `:`-introduced list split on semicolons or commas."""
+    items = [m.group(1) for m in _ITEM.finditer(text)]
+    if len(items) >= 2:
+        return items
+    lines = [ln.strip() for ln in text.strip().splitlines()[1:] if ln.strip()]
+    if len(lines) >= 2:
+        return lines
+    tail = (re.search(r"\b(?:ideas?|topics?|list)\s*:\s*([^\n]+)$", text, re.IGNORECASE)
+            or re.search(r":\s*([^\n:]+)$", text))
+    if tail:
+        body = tail.group(1)
+        parts = [p.strip(" .") for p in re.split(r";" if ";" in body else r",", body)]
+        parts = [p for p in parts if p]
+        if len(parts) >= 2 and set(parts) != set(categories(text) or ()):
+            return parts
+    return None
+
+
+def _names(clause: str) -> list[str] | None:
+    parts = [p.strip(" '\"()*.").strip() for p in _SEP.split(clause)]
+    parts = [re.sub(r"^(?:either|the|a)\s+", "", p, flags=re.IGNORECASE) for p in parts if p]
+    if 2 <= len(parts) <= 12 and all(0 < len(p) <= 40 and len(p.split()) <= 4 for p in parts):
+        return list(dict.fromkeys(parts))
+    return None
+
+
+def _answer_ideas(answer: str) -> list[str] | None:
+    return ideas("\n" + answer) or _names(answer)
+
+
+def build(ctx: TaskContext, facts: str = "") -> Prepared:
+    """The organize prompt, or the one question (ideas, categories, or too many ideas) first."""
+    fields = conversation_fields(
+        ctx.message, ctx.history, QUESTIONS,
+        extractors={"categories": categories, "ideas": ideas},
+        answers={"categories": _names, "ideas": _answer_ideas})
+    if ctx.session is not None:  # nothing listed: the idea store's waiting ideas and pillars
+        stored, pillars = stored_ideas(ctx.session.store.db)
+        if not fields.get("ideas") and stored:
+            fields["ideas"] = stored
+        if not fields.get("categories") and len(pillars) >= 2:
+            fields["categories"] = pillars
+    for need in ("ideas", "categories"):
+        if not fields.get(need):
+            return Prepared(question=QUESTIONS[need], fields=fields)
+    budget = _max_tokens(ctx)
+    cost = sum(len(label(i)) // 3 + len(max(fields["categories"], key=len)) // 3 + 6
+               for i in fields["ideas"])
+    if cost > budget:
+        fit = max(1, len(fields["ideas"]) * budget // cost)
+        return Prepared(question=(
+            f"That is {len(fields['ideas'])} ideas; with max_tokens = {budget} I can sort about "
+            f"{fit} at a time. Send them in batches, or raise `max_tokens` under [tasks.organize] "
+            "in the config file."), fields=fields)
+    values = {
+        "categories": ", ".join(fields["categories"]),
+        "ideas": "\n".join(f"{n}. {i}" for n, i in enumerate(fields["ideas"], 1)),
+        "revision": read_prompt("revision.md") if ctx.history and is_revision(ctx.message)
+        else "",
+        "request": quote(request_text(ctx.message, ctx.history, QUESTIONS)),
+    }
+    return prepared("organize.md", values, "organize", fields, facts)
+
+
+def _max_tokens(ctx: TaskContext) -> int:
+    override = ctx.session.config.tasks.get("organize") if ctx.session is not None else None
+    return override.max_tokens if override and override.max_tokens else PROFILE.max_tokens
+
+
+@hookimpl
+def register_tasks(register: Any) -> None:
+    register(Task(
+        name="organize",
+        description="Sort your ideas into your own categories, each idea in exactly one.",
+        system_prompt=read_prompt("organize_system.md"),
+        model="gemma-3-4b", profile=PROFILE, examples=EXAMPLES, keywords=KEYWORDS,
+        prompts={"organize": "organize.md"},
+        output_format="organize (see creator_assistant.formats)",
+        prepare=partial(with_facts, "organize", build), check=check_reply,
+    ))
+
+
+@hookimpl
+def score_message(message: str, context: Any) -> list[Any] | None:
+    if context is None:
+        return None
+    listed = context.has(*_THING_WORDS) or ("\n" in message and _ITEM.search(message))
+    if listed and categories(message):
+        return [context.score("organize", 0.2, "gives ideas and categories to sort them into")]
+    if _LEAD.match(message):  # "categorize these blog post ideas": the verb is the task
+        return [context.score("organize", 0.2, "starts by asking to sort things")]
+    return [context.score("organize")]
