@@ -43,4 +43,9 @@ def register_importers(register: Callable[..., None]) -> None:
 
 @hookspec
 def score_message(message: str, context: Any) -> list[Any] | None:
-    """Called for every routed message; return `Score` records for the tasks this plugin knows."""
+    """Called for every routed message; return `Score` records for the tasks this plugin knows.
+
+    `context` is a `router.RouteContext`: the message's words, the conversation's task and each
+    task's default score; `context.score(task, bonus, why)` adjusts one. Scores for another
+    plugin's tasks are ignored; a task with no returned score keeps its default.
+    """

@@ -64,6 +64,7 @@ class TurnResult:
             "error": self.error, "message_id": self.message_id,
             "format_ok": None if self.format_problems is None else not self.format_problems,
             "format_problems": self.format_problems, "switch": self.switch,
+            "facts": self.facts,
         }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from creator_assistant.memory import CUT, Message, fit, history_of
+from creator_assistant.memory import CUT, Message, fit
 from creator_assistant.resources import read_prompt
 from creator_assistant.runtime.protocol import GenerateRequest
 from creator_assistant.runtime.scheduler import BACKGROUND, Cancelled
@@ -122,8 +122,9 @@ class Summaries:
         try:
             state = store.memory_state(cid)
             upto = state["kept_from"] - 1
-            rows = [r for r in store.messages(cid) if state["summary_upto"] < r["seq"] <= upto]
-            messages = history_of(rows).messages
+            messages = [{"role": r["role"], "content": r["content"]} for r in store.messages(cid)
+                        if state["summary_upto"] < r["seq"] <= upto and r["content"]
+                        and r["status"] != "error"]
             text, model = state["summary"], ""
             if messages:
                 pool = self.session.pool

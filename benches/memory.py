@@ -2,8 +2,8 @@
 the prompt every turn, side by side, on a random-weight model of about 350M parameters.
 
 Prints one JSON line: ttft_turn2_ms and ttft_turn40_ms ({"reuse", "naive"}: medians of three
-conversations run in lockstep), ttft_ratio_reuse (turn 40 / turn 2 with reuse), ttft_ratio_naive,
-and how full the window is at each.
+conversations each), ttft_ratio_reuse (turn 40 / turn 2 with reuse), ttft_ratio_naive, and how
+full the window is at each.
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from creator_assistant.runtime.demo import DemoShape
 # About 350M parameters: 20 llama layers of width 1024, a 32k vocabulary, quantized to Q8_0.
 SHAPE = DemoShape(n_embd=1024, n_layer=20, n_head=16, n_head_kv=4, n_ff=4096, context=4096,
                   n_vocab=32000, quant="Q8_0", seed=2)
-N_CTX, REPLY, TURNS, MEASURED, SAMPLES = 2048, 8, 40, (2, 40), 3
+N_CTX, REPLY, MEASURED, SAMPLES = 2048, 4, (2, 40), 3
 TOPICS = ["sourdough", "lighting", "thumbnails", "hooks", "b-roll", "pacing", "captions"]
 
 
 def user_message(turn: int) -> str:
-    """About 25 tokens: with the reply and the template, 40 turns fill about 80% of the window
+    """A dozen tokens: with the reply and the template, 40 turns fill about 80% of the window
     without an eviction (which would start the prompt afresh)."""
-    return f"Turn {turn}: another idea about {TOPICS[turn % len(TOPICS)]} for my cooking channel"
+    return f"Turn {turn}: more on {TOPICS[turn % len(TOPICS)]}"
 
 
 def ttft(start_stream: Callable[[], Iterable[str]]) -> tuple[float, Any]:
@@ -46,8 +46,9 @@ def ttft(start_stream: Callable[[], Iterable[str]]) -> tuple[float, Any]:
 
 
 def run(model: Path) -> dict:
-    """SAMPLES conversations grown in lockstep, so each turn's samples are taken close in time
-    (the machine may be shared); medians are reported."""
+    """SAMPLES long conversations are grown to turn 39 and SAMPLES new ones started; then turn 40
+    of each long one, turn 2 of each new one and the baseline on both prompts are measured one
+    after another, so all of them see the same load (the machine may be shared). Medians."""
     from creator_assistant.paths import get_paths
     from creator_assistant.runtime.local import LocalBackend
     from creator_assistant.runtime.protocol import GenerateRequest
@@ -58,23 +59,35 @@ def run(model: Path) -> dict:
     paths.config_file.write_text(
         f"[models]\nthreads = {threads}\n[tasks.chat]\nmax_tokens = {REPLY}\n"
         f"context = {N_CTX}\ntemperature = 0.0\ntop_k = 1\nrepeat_penalty = 1.0\nseed = 1\n")
-    sessions = [Session.open(paths) for _ in range(SAMPLES)]
+    a, b = MEASURED
+    # One session (so one worker, one KV cache) per conversation.
+    long = [Session.open(paths) for _ in range(SAMPLES)]
+    short = [Session.open(paths) for _ in range(SAMPLES)]
+    cids: dict[Session, str | None] = {s: None for s in long + short}
     # The baseline's own worker, which re-evaluates every prompt from its first token.
     naive = LocalBackend(model, n_ctx=N_CTX, n_threads=threads, kv_reuse="never")
+
+    def ask(session: Session, n: int) -> tuple[float, Any]:
+        # The product's whole path: save, fit and count, prefill, first token.
+        took, turn = ttft(partial(session.ask, user_message(n), task="chat",
+                                  model=str(model), conversation_id=cids[session]))
+        cids[session] = turn.result.conversation_id
+        return took, turn
+
     out: dict = {key: {n: [] for n in MEASURED} for key in ("reuse", "naive", "fill", "new")}
     try:
-        warm = [{"role": "user", "content": "warm up"}]
-        list(naive.stream(GenerateRequest(messages=warm, max_tokens=1)))
-        cids: list[str | None] = [None] * SAMPLES
-        for n in range(1, TURNS + 1):
-            for i, session in enumerate(sessions):
-                session.summaries.enabled = False
-                # The product's whole path: save, fit and count, prefill, first token.
-                took, turn = ttft(partial(session.ask, user_message(n), task="chat",
-                                          model=str(model), conversation_id=cids[i]))
-                cids[i] = turn.result.conversation_id
-                if n not in MEASURED:
-                    continue
+        list(naive.stream(GenerateRequest(messages=[{"role": "user", "content": "hi"}],
+                                          max_tokens=1)))
+        for session in long + short:
+            session.summaries.enabled = False
+        for n in range(1, b):
+            for session in long:
+                ask(session, n)
+        for session in short:
+            ask(session, a - 1)
+        for pair in zip(long, short, strict=True):
+            for session, n in zip(pair, (b, a), strict=True):
+                took, turn = ask(session, n)
                 usage = turn.result.usage
                 assert turn.fitted.kept_from == 0, "an eviction: the window is too small"
                 out["reuse"][n].append(took)
@@ -85,7 +98,7 @@ def run(model: Path) -> dict:
                 out["naive"][n].append(ttft(partial(naive.stream, same))[0])
     finally:
         naive.close()
-        for session in sessions:
+        for session in long + short:
             session.close()
     return {key: {n: statistics.median(v) for n, v in per.items()} for key, per in out.items()}
 

@@ -46,12 +46,21 @@ _WHEN = re.compile(
     r"april|may|june|july|august|september|october|november|december|summer|winter|spring|"
     r"fall|q[1-4])|(?:last|past|this) (?:\d+ )?(?:days?|weeks?|months?|quarters?|years?))\b",
     re.IGNORECASE)
-_MINE = re.compile(r"\bmy (?:\w+ ){0,2}?(?:views|ctr|retention|watch (?:time|hours)|subs|"
-                   r"subscribers|followers|impressions|engagement|reach|traffic|revenue|rpm|"
+# "my subscribers" as a count, not as readers ("a newsletter for my subscribers").
+_MINE = re.compile(r"(?<!for )(?<!to )\bmy (?:\w+ ){0,2}?(?:views|ctr|retention|"
+                   r"watch (?:time|hours)|subs|subscribers|followers|impressions|engagement|"
+                   r"reach|traffic|revenue|rpm|"
                    r"earnings|downloads|analytics|stats|numbers|metrics|audience|open rate|"
                    r"(?:reels|shorts|videos|posts|uploads|episodes) (?:doing|performing))\b",
                    re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+# "300 subscribers", "5k views", "2% CTR": a figure that names what it counts.
+# "per 1000 views" is a unit, not a count.
+_COUNTED = re.compile(r"(?<!per )(?<!per\s)\b\d[\d,.]*\s*[kKmM%]?\s+(?:new\s+|more\s+|fewer\s+)?"
+                      r"(?:views|subscribers|subs|followers|impressions|downloads|listens|clicks|"
+                      r"opens|watch hours|ctr|retention|engagement|likes|comments|shares|saves)\b"
+                      r"|\d\s*%\s+(?:from|of|via)\s+(?:search|suggested|browse|external|shorts|"
+                      r"subscribers|returning|new)", re.IGNORECASE)
 _GROWTH_WORDS = ("growth", "grow", "roadmap", "30/60/90", "day", "plan", "strategy", "get", "go",
                  "reach", "hit", "double", "monetization", "more")
 _ROW = re.compile(r"^[^\n]*\d[^\n]*[,\t|;][^\n]*\d[^\n]*$", re.MULTILINE)
@@ -66,7 +75,7 @@ KEYWORDS = (
     "click-through", "click through rate", "retention", "watch time", "watch hours",
     "view duration", "avg view", "average percentage viewed", "impressions", "engagement rate",
     "my views", "view count", "views down", "views dropped", "subscriber count", "sub count",
-    "my subscribers", "subscribers gained", "subscribers lost", "my followers", "follower count",
+    "subscribers gained", "subscribers lost", "my followers", "follower count",
     "follower growth", "accounts reached", "profile visits", "link clicks", "traffic source",
     "traffic sources", "browse features", "suggested videos", "external traffic",
     "search traffic", "demographics", "revenue", "rpm", "cpm", "adsense", "earnings",
@@ -138,17 +147,26 @@ def register_tasks(register: Any) -> None:
 def score_message(message: str, context: Any) -> list[Any] | None:
     if context is None:
         return None
-    if "\n" in message and len(_ROW.findall(message)) >= 2:
-        return [context.score("analytics", 0.3, "pastes a table of figures")]
+    signals: list[tuple[float, str]] = []
     if _DIGIT.search(message):
-        scaled = len(re.findall(r"\d\s*%|\d[kKmM]\b", message))
-        figures = len(re.findall(r"\d[\d,.]*\s*[%kK]?", message))
-        if scaled >= 3 or ((figures >= 2 or scaled) and _METRIC.search(message)):
-            return [context.score("analytics", 0.3, "gives the creator's own figures")]
+        if "\n" in message and len(_ROW.findall(message)) >= 2:
+            signals.append((0.3, "pastes a table of figures"))
+        elif _COUNTED.search(message) or _figures(message):
+            signals.append((0.3, "gives the creator's own figures"))
     if context.has(*_GROWTH_WORDS) and _GROWTH.search(message):
-        return [context.score("analytics", 0.3, "asks for a growth plan")]
+        signals.append((0.3, "asks for a growth plan"))
     if context.has("my") and _MINE.search(message):
-        return [context.score("analytics", 0.2, "asks about the creator's own numbers")]
+        signals.append((0.2, "asks about the creator's own numbers"))
     if re.search(r"\btrending (?:down|up|downward|upward|lower)\b", message, re.IGNORECASE):
-        return [context.score("analytics", 0.2, "describes the creator's numbers moving")]
-    return [context.score("analytics")]
+        signals.append((0.2, "describes the creator's numbers moving"))
+    if not signals:
+        return [context.score("analytics")]
+    # Independent signals add up, to a limit: one alone is a hint, two are a request.
+    bonus = min(0.45, sum(b for b, _ in signals))
+    return [context.score("analytics", bonus, "; ".join(why for _, why in signals))]
+
+
+def _figures(message: str) -> bool:
+    scaled = len(re.findall(r"\d\s*%|\d[kKmM]\b", message))
+    figures = len(re.findall(r"\d[\d,.]*\s*[%kK]?", message))
+    return scaled >= 3 or ((figures >= 2 or scaled > 0) and bool(_METRIC.search(message)))

@@ -53,7 +53,12 @@ _SMALL_TALK = re.compile(
     r"^\W*(?:hi|hey|hello|yo|hiya|good (?:morning|evening|night)|thanks?|thank you|thx|ty|cheers|"
     r"bye|goodbye|see you|ok(?:ay)?|cool|nice|great|perfect|awesome|lol|haha|nope|yes|no|sure|"
     r"sorry|appreciate it|sounds good|got it|makes sense|morning|evening)\b[\w\s,!.:)(']{0,24}$"
-    r"|^\W*(?:\w+\W+){0,4}(?:thanks|thank you|cheers)\W*$", re.IGNORECASE)
+    r"|^\W*(?:\w+\W+){0,4}(?:thanks|thank you|cheers)\W*$"
+    r"|^(?=.{0,60}$)(?!.*\b(?:write|make|draft|create|analy[sz]e|sort|script|outline|plan)\b)"
+    r".*\b(?:thanks|thank you|thx|cheers|bye|goodbye|that's all|good night)\b", re.IGNORECASE)
+
+
+_POINTING = re.compile(r"\b(?:that|this|it|them|those|these|they)\b", re.IGNORECASE)
 
 
 @hookimpl
@@ -62,6 +67,8 @@ def score_message(message: str, context: Any) -> list[Any] | None:
         return None
     if _SMALL_TALK.search(message):
         return [context.score("chat", 0.35, "small talk")]
-    if _ADVICE.search(message):
+    # "How do I fix that?" inside a task's conversation asks about that task's reply.
+    follow_up = context.conversation_task and _POINTING.search(message)
+    if _ADVICE.search(message) and not follow_up:
         return [context.score("chat", 0.25, "asks for general advice")]
     return [context.score("chat")]

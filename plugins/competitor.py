@@ -35,10 +35,11 @@ _COMPETITOR = re.compile(
     r"|(?P<own>" + _NAME + r")(?:'s|\u2019s|s')\s+(?:\w+\s+){0,2}?(?i:channel|content|videos?|"
     r"strategy|thumbnails?|titles?|vlogs?|shorts|reels|account|instagram|tiktok|growth|style|"
     r"newsletter|podcast|reviews?|success)"
-    r"|(?i:\b(?:analy[sz]e|study|research|break down|look at|compare (?:me|my channel|us) "
-    r"(?:to|with|against)|benchmark (?:me )?against|differentiate (?:\w+ ){0,3}from|"
+    r"|(?i:\b(?:analy[sz]e|study|research|break down|look at|compare (?:\w+ ){0,3}?(?:to|with|"
+    r"against)(?: what)?|benchmark (?:me |my \w+ )?against|differentiate (?:\w+ ){0,3}from|"
     r"learn from)\s+(?:[a-z]+\s+){0,2}?)(?P<verb>" + _NAME + r")"
-    r"|(?i:\b(?:what is|how does|how is|why is)\s+)(?P<ask>" + _NAME + r")")
+    r"|(?i:\b(?:what is|how does|how is|why is|what makes)\s+)(?P<ask>" + _NAME + r")"
+    r"|(?P<doer>" + _NAME + r")\s+(?i:does|is doing|did|do so)\b")
 # Capitalised words that start a sentence or name a platform, not a creator.
 _NOT_NAMES = frozenset(
     "i my me the a an youtube tiktok instagram what how why is this that their they it shorts "
@@ -60,6 +61,7 @@ KEYWORDS = (
     "their thumbnails", "their titles", "learn from", "steal", "borrow", "copy from",
     "reverse engineer", "audit", "pull apart", "pick apart", "breakdown of", "secret sauce",
     "playbook", "be different", "doing that i'm not", "content strategy of", "gap in the market",
+    "main players", "their angle", "players in", "who's winning",
 )
 
 
@@ -78,7 +80,8 @@ def names(text: str) -> list[tuple[str, bool]]:
             parts.pop()
         name = " ".join(parts)
         if len(name) > 1 and not name.isdigit():
-            found.append((name[:60], not (match.group("quoted") or match.group("ask"))))
+            maybe = match.group("quoted") or match.group("ask") or match.group("doer")
+            found.append((name[:60], not maybe))
     return found
 
 
@@ -149,7 +152,7 @@ def score_message(message: str, context: Any) -> list[Any] | None:
     if sure and not re.search(r"\b(?:script|blog|outline|caption|organi[sz]e)\b", message, re.I):
         return [context.score("competitor", 0.3, f"names another creator ({sure})")]
     if re.search(r"\b(?:vs\.?|versus|doing|does|do so|their|they|his|her|successful|so good|"
-                 r"works? so well)\b", message,
+                 r"works? so well|makes?|shareable|engaging)\b", message,
                  re.IGNORECASE) and not re.search(r"\b(?:my|our) (?:views|stats)", message):
         return [context.score("competitor", 0.25, f"asks what {found[0][0]} does")]
     return [context.score("competitor")]

@@ -54,7 +54,8 @@ KEYWORDS = (
     "community post", "instagram story", "story sequence", "pin description",
     "video description", "sponsor read", "ad read", "sponsor spot", "sponsored segment",
     "integration", "storyboard", "shot list", "explainer video", "promo", "promo clip",
-    "trailer", "carousel", "commercial",
+    "trailer", "carousel", "commercial", "end screen",
+    "first line", "opening line",
 )
 # Platforms hint at a script only with a verb that makes something ("now one for TikTok" alone
 # is a follow-up to whatever the conversation is doing).

@@ -50,7 +50,8 @@ KEYWORDS = (
     "saturated", "oversaturated", "flash in the pan", "next big thing", "emerging", "movement",
     "here to stay", "moved on", "getting into", "more people", "outlook", "forecast",
     "catching on", "having a moment", "wave", "worth covering", "people are talking",
-    "people talking about", "people care about", "zeitgeist", "too crowded", "crowded",
+    "people talking about", "people care about", "zeitgeist", "momentum behind", "as a topic",
+    "still into", "fading", "faded", "capitalize on", "too crowded", "crowded",
 )
 
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from creator_assistant.data.analytics import report
 from creator_assistant.data.facts import analytics_facts
 from creator_assistant.data.importing import import_path

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from creator_assistant.data.competitor import report, words
 from creator_assistant.data.facts import competitor_facts
 from creator_assistant.data.importing import import_path

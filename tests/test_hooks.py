@@ -56,18 +56,34 @@ def test_register_commands(plugin_dir):
     assert host.registry.commands["probe"].run("you", None) == "hi you"
 
 
-def test_register_importers(plugin_dir):
+def test_register_importers(plugin_dir, tmp_path):
     host = plugin_dir("""
+        from creator_assistant.data.importers import Dataset, DataFileError, Importer
         from creator_assistant.hookspecs import hookimpl
 
-        class Importer:
-            name = "probe-csv"
+        def sniff(source):
+            return 0.9 if source.find("episodes.csv") else 0.0
+
+        def read(source, options):
+            text = source.find("episodes.csv").text
+            rows = [{"title": line} for line in text.splitlines()[1:] if line.strip()]
+            if not rows:
+                raise DataFileError("no episodes found", file="episodes.csv", line=2)
+            return Dataset(format="podcast-episodes", kind="content", parts={"table": rows})
 
         @hookimpl
         def register_importers(register):
-            register(Importer())
+            register(Importer("podcast-episodes", "A podcast host's episode list", sniff, read))
     """)
-    assert host.registry.owner[("importers", "probe-csv")] == "probe"
+    assert host.registry.owner[("importers", "podcast-episodes")] == "probe"
+    from creator_assistant.data.importing import import_path
+    from creator_assistant.db import open_db
+
+    data = tmp_path / "episodes.csv"
+    data.write_text("title\nEpisode one\nEpisode two\n")
+    db = open_db(tmp_path / "c.db")
+    result = import_path(db, data, host.registry.importers)
+    assert (result.format, result.rows) == ("podcast-episodes", 2)
 
 
 def test_register_backends(plugin_dir):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+
 from creator_assistant.data.categorize import categorize, gbnf_choice
 from creator_assistant.data.facts import organize_facts
 from creator_assistant.data.ideas import DuplicateIdea, IdeaError, IdeaStore, similarity

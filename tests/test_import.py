@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from creator_assistant.data.importing import import_path
 from creator_assistant.data.store import DataStore
 from creator_assistant.db import open_db

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from creator_assistant.data.importers import DataFileError
 from creator_assistant.data.importing import import_path
 from creator_assistant.db import open_db
@@ -90,6 +91,9 @@ def test_a_binary_file_and_an_empty_file(db, tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_text("\n\n")
     refuse(db, empty, "not a file I can read")
+    header = tmp_path / "Table data.csv"
+    header.write_text("Geography,Views,Average view duration\nTotal,12,0:01:00\n")
+    refuse(db, header, "no data rows under the header")
 
 
 def test_containers_without_csv_files(db, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from creator_assistant.data.importers import CellError
 from creator_assistant.data.importers.parse import date, number, seconds
 from hypothesis import given

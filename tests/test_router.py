@@ -144,7 +144,8 @@ def plugin_dir(tmp_path):
 class TestScoreMessageHook:
     """Plugins score messages for their own tasks through `score_message`, and only those."""
 
-    def test_score_message_scores_a_third_party_task(self, plugin_dir):
+    def test_score_message(self, plugin_dir):
+        """A third-party task wins the messages its plugin recognises."""
         host = load_host(plugin_dir)
         router = Router(host)
         d = router.route("write show notes for my episode with a guest chef")

@@ -66,7 +66,7 @@ def test_a_2mb_paste_is_shortened_with_a_notice(paths):
     session = Session.open(paths)
     try:
         big = ("video script idea " * 120_000)[:2_000_000]
-        turn = session.ask(big)
+        turn = session.ask(big, task="chat")
         "".join(turn)
         assert turn.result.status == "ok"
         assert any("characters" in n for n in turn.result.notices)

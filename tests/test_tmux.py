@@ -24,7 +24,8 @@ class Tmux:
         self.socket = socket
 
     def __call__(self, *args: str) -> str:
-        out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
+        out = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+                             capture_output=True,
                              text=True, timeout=30)
         return out.stdout
 
@@ -61,10 +62,14 @@ def tmux(home, tmp_path):
 
 
 def test_chat_in_a_real_terminal(tmux, home):
+    # A clean environment: COLUMNS or LINES inherited from the test run would override the
+    # terminal's real size.
     env = {"CREATOR_HOME": str(home), "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+           "PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", ""),
            "CREATOR_NETGUARD_LOG": os.environ.get("CREATOR_NETGUARD_LOG", ""),
            "TERM": "xterm-256color", "COLORTERM": "truecolor", "LANG": "C.UTF-8"}
-    command = " ".join(["env", *(f"{k}={v}" for k, v in env.items()), str(CREATOR), "chat"])
+    command = " ".join(["env", "-i", *(f"{k}={v}" for k, v in env.items()), str(CREATOR),
+                        "chat"])
     tmux("new-session", "-d", "-s", "chat", "-x", "110", "-y", "34", command)
     tmux.wait_for(lambda s: "Message" in s and "demo" in s, "the chat and the loaded model")
     tmux("send-keys", "-t", "chat", "plan a video about bread", "Enter")

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from creator_assistant.data.facts import trend_facts
 from creator_assistant.data.importing import import_path
 from creator_assistant.data.trends import analyse_term, report

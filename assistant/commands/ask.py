@@ -44,7 +44,12 @@ def run(args: argparse.Namespace) -> int:
         if result.model_note:
             print(f"note: {result.model_note}", file=sys.stderr)
         out = sys.stdout
+        facts_shown = False
         for piece in turn:
+            if not facts_shown:  # tasks that compute facts show them before the reply
+                facts_shown = True
+                if result.facts:
+                    out.write(result.facts.rstrip() + "\n\n")
             out.write(piece)
             out.flush()
         out.write("\n")

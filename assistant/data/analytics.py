@@ -7,7 +7,9 @@ import math
 from typing import Any
 
 import sqlite_utils
-from creator_assistant.data.stats import day, median, pct_change, rnd, slope, spearman, weekly
+
+from creator_assistant.data.growth import daily_series, growth
+from creator_assistant.data.stats import day, median, rnd, spearman
 from creator_assistant.data.store import DataStore
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -118,49 +120,6 @@ def _by_length(pieces: list[dict]) -> dict[str, Any]:
     return {"buckets": buckets, "length_views_rank_correlation": rnd(corr, 2)}
 
 
-def growth(series: list[dict], metric: str = "views") -> dict[str, Any] | None:
-    """Trajectory and momentum of a daily channel series (Totals.csv, or Chart data summed)."""
-    points = sorted((day(r["date"]), r[metric]) for r in series
-                    if r.get("date") and r.get(metric) is not None)
-    if len(points) < 14:
-        return None
-    dates, values = [d for d, _ in points], [float(v) for _, v in points]
-    weeks = weekly(dates, values)
-    mean = sum(values) / len(values)
-    out = {"metric": metric, "days": len(values), "first_date": dates[0].isoformat(),
-           "last_date": dates[-1].isoformat(), "total": rnd(sum(values), 0),
-           "daily_mean": rnd(mean, 1),
-           "trend_pct_per_30_days": rnd(slope(values) * 30 / mean * 100 if mean else 0, 1),
-           "last_7_vs_previous_7_pct": rnd(pct_change(sum(values[-7:]), sum(values[-14:-7])), 1),
-           "peak": {"date": dates[values.index(max(values))].isoformat(), "value": max(values)},
-           "weekly": [{"week_of": d.isoformat(), "total": rnd(v, 0)} for d, v in weeks]}
-    if len(values) >= 56:
-        out["last_28_vs_previous_28_pct"] = rnd(pct_change(sum(values[-28:]),
-                                                           sum(values[-56:-28])), 1)
-    if len(values) >= 180:
-        recent, before = slope(values[-90:]), slope(values[-180:-90])
-        out["acceleration"] = "speeding up" if recent > before * 1.1 + 1e-9 else (
-            "slowing down" if recent < before * 0.9 - 1e-9 else "steady")
-    return out
-
-
-def daily_series(store: DataStore) -> tuple[list[dict], dict | None]:
-    """The newest daily channel series: Totals.csv, else Chart data summed per day."""
-    totals = store.latest("channel-report", "totals")
-    if totals is not None:
-        return store.rows(totals["id"], "totals"), totals
-    chart = store.latest("channel-report", "chart")
-    if chart is None:
-        return [], None
-    per_day: dict[str, dict[str, float]] = {}
-    for r in store.rows(chart["id"], "chart"):
-        slot = per_day.setdefault(r["date"], {"date": r["date"]})
-        for k, v in r.items():
-            if isinstance(v, (int, float)) and k != "duration_s":
-                slot[k] = slot.get(k, 0) + v
-    return list(per_day.values()), chart
-
-
 def report(db: sqlite_utils.Database) -> dict[str, Any]:
     """Everything computed from the newest imports; `available` is False when nothing is there."""
     store = DataStore(db)
@@ -169,7 +128,7 @@ def report(db: sqlite_utils.Database) -> dict[str, Any]:
     content = next((r for r in tables if r["kind"] == "content"
                     or r["meta"].get("dimension", "").lower() == "content"), None)
     primary = content or (tables[0] if tables else None)
-    out: dict[str, Any] = {"available": False, "sources": []}
+    out: dict[str, Any] = {"available": False, "sources": [], "top_by_views": []}
     if primary is not None:
         part = "table" if primary["kind"] == "channel-report" else "content"
         pieces = [piece(r) for r in store.rows(primary["id"], part)]

@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 import sqlite_utils
+
 from creator_assistant.data.analytics import WEEKDAYS
 from creator_assistant.data.stats import median, rnd
 from creator_assistant.data.store import DataStore

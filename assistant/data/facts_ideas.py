@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlite_utils
+
 from creator_assistant.data.charts import bar_chart, clip, table
 from creator_assistant.data.ideas import NAMES, IdeaStore
 

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import sqlite_utils
-from creator_assistant.data.importers.base import Importer
+
+from creator_assistant.data.importers.base import DataFileError, Importer
 from creator_assistant.data.importers.detect import choose_importer
 from creator_assistant.data.importers.source import load_source
 from creator_assistant.data.store import DataStore, ImportResult
@@ -33,6 +34,9 @@ def import_path(db: sqlite_utils.Database, path: str | Path,
     source.path = str(Path(path).expanduser().resolve())
     importer = choose_importer(source, importers or builtin_importers(), wanted)
     dataset = importer.read(source, dict(options or {}))
+    if dataset.rows == 0:
+        raise DataFileError(f"{Path(path).name}: no data rows under the header (only a header or "
+                            "a Total row); export a report that has data")
     dataset.format = importer.name  # the name it is registered under is the format
     return DataStore(db).save(source, dataset)
 

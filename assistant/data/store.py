@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
+
 from creator_assistant.data.importers.base import Dataset, Source
 
 

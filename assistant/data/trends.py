@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import sqlite_utils
+
 from creator_assistant.data.stats import day, pct_change, rnd, slope
 from creator_assistant.data.store import DataStore
 

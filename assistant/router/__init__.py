@@ -27,6 +27,8 @@ CLEAR = 0.25  # ...and this, with a keyword, to pull a follow-up away from its t
 CLOSE = 0.05  # top two within this: a close call the optional tie-break may settle
 HEAD = 1500  # characters routed: instructions come first; a long paste after them is data
 # "what about their shorts?", "and how about TikTok?": a question about the same work.
+_QUOTED = re.compile(r"(?:^|(?<=[\s(:]))['\"\u201c\u2018]([^'\"\u201d\u2019\n]{2,80})"
+                     r"['\"\u201d\u2019](?=[\s.,!?:;)]|$)")
 _ABOUT = re.compile(r"\W*(?:(?:and|but|so|ok(?:ay)?|now)\W+)?(?:what|how) about\b", re.IGNORECASE)
 
 
@@ -95,7 +97,9 @@ class Router:
 
     def _scores(self, text: str, conv: str | None) -> tuple[dict[str, Score], dict[str, Score]]:
         head = text[:HEAD]
-        tokens = words(head)
+        # A quoted title's words ("how I organize my week") say what a piece is about, not
+        # which task is asked for: they are left out of the keyword and example scoring.
+        tokens = words(_QUOTED.sub(" ", head))
         base = self.index.score(tokens)
         ctx = RouteContext(head, tokens, conv, base, frozenset(tokens))
         final = dict(base)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,6 +16,10 @@ class CreatorApp(App[None]):
     """The chat. `core` holds the Session; `preload` loads the model before the first message."""
 
     CSS_PATH = "app.tcss"
+    # The core thread reads each token from the model's pipe and needs the GIL to do it; with
+    # Python's default 5 ms switch interval, a redraw on this thread makes it wait in 5 ms
+    # steps and the pipe fills up. 1 ms keeps tokens flowing while the screen is drawn.
+    SWITCH_INTERVAL_S = 0.001
     TITLE = "Creator Assistant"
     BINDINGS = [binding("help"), binding("models"), binding("quit", priority=True)]
 
@@ -37,6 +42,11 @@ class CreatorApp(App[None]):
         self.store = Store(open_db(self.core.paths.database))
         cid, task, model, preload = self.start
         self.push_screen(ChatScreen(self.core, self.store, cid, task, model, preload))
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(self.SWITCH_INTERVAL_S)
+
+    def on_unmount(self) -> None:
+        sys.setswitchinterval(getattr(self, "_switch_interval", 0.005))
 
     @property
     def keymap(self) -> dict[str, str]:

@@ -25,6 +25,7 @@ from creator_assistant.ui.widgets.slash_menu import SlashMenu
 from creator_assistant.ui.widgets.status_bar import StatusBar
 
 FRAME_S = 1 / 30  # streamed text is drawn at most this often
+CPU_SHARE = 0.25  # and drawing it takes at most this share of the UI thread (see TokenFeed)
 WELCOME = ("Type a message and press **Enter** (Shift+Enter or Ctrl+J for a new line). "
            "Type **/** for commands, **F1** for help, **Ctrl+B** for your conversations, "
            "**Ctrl+P** for every action.")
@@ -165,7 +166,7 @@ class ChatScreen(Screen[None]):
                                   lambda *a: self.started(view, *a),
                                   lambda facts: self.call_later(view.show_facts, facts))
         first = True
-        async for batch in reply.feed.batches(FRAME_S):
+        async for batch in reply.feed.batches(FRAME_S, CPU_SHARE):
             if first:
                 first = False
                 view.set_meta("writing…")

@@ -20,20 +20,30 @@ def _outside_fence(text: str) -> bool:
     return len(FENCE.findall(text)) % 2 == 0
 
 
+def _paragraph_open(segment: str, head: str) -> bool:
+    """True when cutting after `head` would split inline code or bold text in two."""
+    paragraph = (segment + head).rsplit("\n\n", 1)[-1]
+    return paragraph.count("`") % 2 == 1 or paragraph.count("**") % 2 == 1
+
+
 def find_cut(segment: str, text: str) -> tuple[int, bool]:
     """Where in `text` (appended to `segment`) the segment may close: after a blank line, or in
-    an overlong paragraph after a line or sentence end; (-1, _) when nowhere. The flag is True
-    for a cut inside a paragraph."""
+    an overlong paragraph after a line end, a sentence end or at last a space; (-1, _) when
+    nowhere. The flag is True for a cut inside a paragraph."""
     cut = text.rfind("\n\n")
     if cut >= 0 and _outside_fence(segment + text[:cut]):
         return cut + 2, False
     if len(segment) + len(text) < LONG_PARAGRAPH:
         return -1, False
-    for mark in ("\n", ". ", "! ", "? "):
+    for mark in ("\n", ". ", "! ", "? ", " "):
         cut = text.rfind(mark)
-        line = text[text.rfind("\n", 0, max(cut, 0)) + 1:cut + 1] if cut >= 0 else ""
-        # Not inside a code block or a table row: splitting those would change what they show.
-        if cut >= 0 and "|" not in line and _outside_fence(segment + text[:cut]):
+        if cut < 0:
+            continue
+        line = (segment + text[:cut]).rsplit("\n", 1)[-1]
+        # Not inside a code block, a table row, inline code or bold: splitting those would
+        # change what they show.
+        if ("|" not in line and _outside_fence(segment + text[:cut])
+                and not _paragraph_open(segment, text[:cut + len(mark)])):
             return cut + len(mark), True
     return -1, False
 

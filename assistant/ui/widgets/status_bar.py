@@ -46,10 +46,31 @@ class StatusBar(Static):
             return f"✗ {name} failed to load"
         return f"○ {name}"
 
+    def parts(self) -> list[tuple[str, str]]:
+        """Each piece of the line in a long and a short form, most important first."""
+        used, window = self.context_used, self.context_window
+        ctx = (f"context {used:,} / {window:,}", f"ctx {used:,}/{window:,}") if window else (
+            "context –", "ctx –")
+        speed = (f"{self.tps:,.1f} tok/s", f"{self.tps:,.0f} tok/s") if self.tps else (
+            "– tok/s", "– tok/s")
+        ttft = (f"first token {self.ttft_ms:,.0f} ms", f"ttft {self.ttft_ms:,.0f} ms") if (
+            self.tps) else ("first token –", "ttft –")
+        task = (f"task {self.task_name}", self.task_name) if self.task_name else (
+            "task auto", "auto")
+        model = self.model_text()
+        return [(model, model), task, ctx, ttft, speed]
+
     def render(self) -> Content:
-        ctx = (f"context {self.context_used:,} / {self.context_window:,}"
-               if self.context_window else "context –")
-        ttft = f"first token {self.ttft_ms:,.0f} ms" if self.tps else "first token –"
-        speed = f"{self.tps:,.1f} tok/s" if self.tps else "– tok/s"
-        task = f"task {self.task_name}" if self.task_name else "task auto"
-        return Content(" │ ".join([self.model_text(), task, ctx, ttft, speed]))
+        width = max(self.content_size.width, 20)
+        parts = self.parts()
+        for form in (0, 1):
+            line = " │ ".join(p[form] for p in parts)
+            if len(line) <= width:
+                return Content(line)
+        # Still too wide: keep the model, then as many of the rest as fit.
+        line = parts[0][1]
+        for part in parts[1:]:
+            if len(line) + 3 + len(part[1]) > width:
+                break
+            line += " │ " + part[1]
+        return Content(line[:width])
