@@ -18,7 +18,7 @@ from benches.synth import ONE_B, cached_model
 
 PROMPT = "Write a short video script about morning routines for busy creators."
 TOKENS = 128
-ROUNDS = 7
+ROUNDS = 9
 
 
 def pipeline_tps(session, model: Path) -> float:
@@ -33,10 +33,14 @@ def pipeline_tps(session, model: Path) -> float:
 
 
 def raw_tps(llm) -> float:
+    """The same messages the chat task sends, straight through llama-cpp-python's chat API."""
+    from creator_assistant.resources import read_prompt
+
     first = last = 0.0
     n = 0
     for chunk in llm.create_chat_completion(
-        [{"role": "system", "content": "x"}, {"role": "user", "content": PROMPT}],
+        [{"role": "system", "content": read_prompt("chat.md")},
+         {"role": "user", "content": PROMPT}],
         stream=True, max_tokens=TOKENS, temperature=0.0, top_k=1, top_p=1.0, min_p=0.0,
         repeat_penalty=1.0, seed=1,
     ):

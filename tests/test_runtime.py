@@ -138,3 +138,9 @@ def test_overflow_is_an_error_not_a_crash(demo_model):
         assert "".join(backend.stream(greedy(4)))
     finally:
         backend.close()
+
+
+def test_a_grammar_that_does_not_parse_is_an_error_not_a_crash(demo_backend):
+    with pytest.raises(ModelError, match="grammar does not parse"):
+        list(demo_backend.stream(greedy(8, grammar='root ::= "unclosed')))
+    assert "".join(demo_backend.stream(greedy(4)))

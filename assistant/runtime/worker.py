@@ -115,6 +115,7 @@ class Engine:
             from llama_cpp import LlamaGrammar
 
             grammar = LlamaGrammar.from_string(req["grammar"], verbose=False)
+            _check_grammar(llm, req["grammar"])
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         stops = [s for s in req.get("stop") or [] if s]
         text = ""
@@ -162,6 +163,18 @@ class Engine:
             tokens_per_s=(n_out - 1) / gen_s if n_out > 1 and gen_s > 0 else 0.0,
             total_ms=(end - start) * 1000, finish_reason=finish,
         )))
+
+
+def _check_grammar(llm: Any, text: str) -> None:
+    """Parse a GBNF grammar once before sampling with it: llama.cpp hands back no sampler for a
+    grammar it cannot parse, and sampling on without one would crash this worker."""
+    import llama_cpp
+
+    sampler = llama_cpp.llama_sampler_init_grammar(llm._model.vocab, text.encode("utf-8"),
+                                                   b"root")
+    if not sampler:
+        raise ValueError("the reply's grammar does not parse (a bug in the task's format)")
+    llama_cpp.llama_sampler_free(sampler)
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:
