@@ -100,9 +100,14 @@ def fit(system: str, history: list[Message], user: str, counter: Counter, n_ctx:
     def fits_raw(text: str) -> bool:
         return len(text) <= budget * MAX_CHARS_PER_TOKEN
 
+    def clip(text: str) -> str:  # what can never fit is cut first, so it can be measured
+        return text if fits_raw(text) else _cut(text, budget * MAX_CHARS_PER_TOKEN)
+
     start = min(max(start, 0), len(history))
-    pins = [i for i in pinned if 0 <= i < len(history)]
-    texts = [system, summary, user, CUT] + [history[i]["content"] for i in pins]
+    pins = sorted({i for i in pinned if 0 <= i < len(history)})
+    system, summary = clip(system), clip(summary)
+    pinned_messages = {i: {**history[i], "content": clip(history[i]["content"])} for i in pins}
+    texts = [system, summary, user, CUT] + [pinned_messages[i]["content"] for i in pins]
     texts += [m["content"] for m in history[start:]]
     measured = counter.sizes([t if fits_raw(t) else "" for t in texts])
     size = [n if fits_raw(t) else budget + 1 for t, n in zip(texts, measured, strict=True)]
@@ -139,8 +144,8 @@ def fit(system: str, history: list[Message], user: str, counter: Counter, n_ctx:
         k = evict(k, 0)
     exact_counts = 0
     while fits_raw(user):
-        head = _head(system, [history[i] for i in pins if i < k], summary, cap, head_raw(k),
-                     cut_n, notices)
+        head = _head(system, [pinned_messages[i] for i in pins if i < k], summary, cap,
+                     head_raw(k), cut_n, notices)
         messages = head + history[k:] + [{"role": "user", "content": user}]
         tokens = counter.count(messages)
         exact_counts += 1
@@ -151,10 +156,12 @@ def fit(system: str, history: list[Message], user: str, counter: Counter, n_ctx:
         k = evict(k, tokens - total(k))  # the estimate's error carries into the next choice
     # The message alone is larger than the window (or, rarely, the head is): shorten, visibly.
     k = len(history)
-    probe = min(user, CUT, key=len) if fits_raw(user) else CUT
+    # The head gets at most its share: a message that fits the rest is never cut for it.
+    small = fits_raw(user) and user_n + PER_MESSAGE <= budget - cap
+    probe = user if small else min(user, CUT, key=len) if fits_raw(user) else CUT
     head: list[Message] = []
     while cap > cut_n:
-        head = _head(system, [history[i] for i in pins], summary, cap, head_raw(k), cut_n,
+        head = _head(system, list(pinned_messages.values()), summary, cap, head_raw(k), cut_n,
                      notices)
         exact_counts += 1
         if counter.count(head + [{"role": "user", "content": probe}]) <= budget:
@@ -210,6 +217,8 @@ def shorten(text: str, head: list[Message], counter: Counter, budget: int) -> tu
         counts += 1
         return counter.count(head + [{"role": "user", "content": _cut(text, n)}]) <= budget
 
+    if len(text) <= budget * MAX_CHARS_PER_TOKEN and fits(len(text)):
+        return text, counts  # whole: a short text may fit where a cut, with its marker, would not
     lo, hi = 0, min(len(text), budget * MAX_CHARS_PER_TOKEN)
     while lo < hi:
         mid = (lo + hi + 1) // 2

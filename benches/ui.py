@@ -16,11 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from benches.synth import cached_model
 from creator_assistant.runtime.demo import DemoShape
 
+from benches.synth import cached_model
+
 TOKENS = 10_000
-ROUNDS = 3
+ROUNDS = 5
 PROMPT = "Write a very long story about a creator's year of videos."
 # The demo model's weights with a window long enough for the whole reply (a reply may use at
 # most half the window).

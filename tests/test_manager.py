@@ -102,8 +102,9 @@ def test_a_busy_model_is_not_evicted_mid_reply(make_pool, models):
 
     def reply():  # a reader paused mid-reply: the stream (and its worker) is still in use
         for _ in backend_a.stream(request):
-            started.set()
-            proceed.wait(60)
+            if not started.is_set():
+                started.set()
+                proceed.wait(60)
 
     thread = threading.Thread(target=reply)
     thread.start()

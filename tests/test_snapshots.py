@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from creator_assistant.ui.app import CreatorApp
 
 SIZE = (100, 30)

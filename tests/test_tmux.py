@@ -82,7 +82,8 @@ def test_chat_in_a_real_terminal(tmux, home):
     assert re.search(r"\(demo model\) · [\d,]+ tokens · [\d,.]+ tok/s", details), details
     # Above the details, the reply as it streamed in: its last line ends the saved reply.
     reply = " ".join(_last_reply(home).split())
-    assert lines[first - 1] and reply.endswith(lines[first - 1])
+    above = next(line for line in reversed(lines[:first]) if line)
+    assert reply.endswith(above)
     status = next(line for line in lines if "context" in line and "│" in line)
     assert status.startswith("● demo (demo model)") and "/ 8,192" in status
     assert SPEED.search(status), status

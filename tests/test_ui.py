@@ -6,11 +6,9 @@ import time
 from collections.abc import Callable
 
 import pytest
-from textual import events
-
 from creator_assistant.ui.app import CreatorApp
 from creator_assistant.ui.screens.chat_screen import ChatScreen
-from creator_assistant.ui.widgets.message_view import MessageView
+from textual import events
 
 SIZE = (110, 36)
 
@@ -36,13 +34,18 @@ async def type_text(pilot, text: str) -> None:
                         for c in text])
 
 
-@pytest.fixture
-def core(paths):
+def open_core(paths):
+    """A Core on `paths`, closed (its model workers stopped) after the test."""
     from creator_assistant.ui.core import Core
 
     core = Core(paths)
     yield core
     core.close()
+
+
+@pytest.fixture
+def core(paths):
+    yield from open_core(paths)
 
 
 @pytest.fixture
@@ -176,3 +179,16 @@ class TestCancel:
             assert [(r["role"], r["status"]) for r in rows] == [
                 ("user", "ok"), ("assistant", "stopped"), ("user", "ok"), ("assistant", "ok")]
             assert [r["content"] for r in rows if r["role"] == "user"] == ["first", "second"]
+
+    async def test_quitting_mid_reply_keeps_it_stopped(self, long_core):
+        core = long_core
+        app = app_for(core)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            await screen.send("a long story")
+            await until(pilot, lambda: len(screen.log_view.messages[-1].text) > 100)
+            cid = screen.cid
+            await pilot.press("ctrl+q")
+        rows = saved(core, cid)
+        assert [r["role"] for r in rows] == ["user", "assistant"]
+        assert rows[1]["status"] == "stopped" and rows[1]["completion_tokens"] < 6000

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from creator_assistant.ui.screens.help_screen import HelpScreen
 from textual.command import CommandList
 
-from creator_assistant.ui.screens.help_screen import HelpScreen
-from tests.test_ui import SIZE, app_for, core, replied, saved, type_text, until  # noqa: F401
+from tests.test_ui import SIZE, app_for, open_core, replied, saved, type_text, until
+
+
+@pytest.fixture
+def core(paths):
+    yield from open_core(paths)
 
 PLUGIN = '''
 from creator_assistant.hookspecs import hookimpl

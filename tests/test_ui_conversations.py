@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from creator_assistant.ui.screens.confirm_screen import ConfirmScreen
 from creator_assistant.ui.screens.rename_screen import RenameScreen
-from tests.test_ui import SIZE, app_for, core, replied, saved, type_text, until  # noqa: F401
+
+from tests.test_ui import SIZE, app_for, open_core, replied, saved, type_text, until
+
+
+@pytest.fixture
+def core(paths):
+    yield from open_core(paths)
 
 
 def make_conversation(core, title: str, *lines: str) -> str:

@@ -6,10 +6,9 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+from creator_assistant.ui.keys import KEYS, binding, check_keymap
 from textual.app import App, SystemCommand
 from textual.screen import Screen
-
-from creator_assistant.ui.keys import KEYS, binding, check_keymap
 
 
 class CreatorApp(App[None]):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from creator_assistant.ui.keys import FIXED, KEYS, keys_in_force
+from creator_assistant.ui.slash import key_label, slash_entries
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
-
-from creator_assistant.ui.keys import FIXED, KEYS, keys_in_force
-from creator_assistant.ui.slash import key_label, slash_entries
 
 
 def help_markdown(session: Any, keymap: dict[str, str]) -> str:
@@ -42,7 +41,9 @@ class HelpScreen(ModalScreen[None]):
         self.text = help_markdown(session, keymap)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog help"):
+        with VerticalScroll(classes="dialog help") as box:
+            box.border_title = "Help"
+            box.border_subtitle = "Esc closes · ↑↓ PgUp PgDn scroll"
             yield Markdown(self.text)
 
     def on_mount(self) -> None:

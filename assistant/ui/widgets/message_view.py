@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from creator_assistant.ui.info import ReplyInfo
+from creator_assistant.ui.widgets.reply_body import ReplyBody
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Markdown, Static
-
-from creator_assistant.ui.info import ReplyInfo
-from creator_assistant.ui.widgets.reply_body import ReplyBody
 
 LABELS = {"user": "You", "assistant": "Assistant", "command": "Command", "error": "Problem"}
 
@@ -30,6 +29,7 @@ class MessageView(Vertical, can_focus=True):
         self._text = text
         self._facts = facts
         self._label = label or LABELS.get(role, role)
+        self._meta = info.line() if info else ""
         self.info = info
 
     def compose(self) -> ComposeResult:
@@ -41,7 +41,7 @@ class MessageView(Vertical, can_focus=True):
         facts.display = bool(self._facts)
         yield facts
         yield ReplyBody(self._text)
-        meta = Static(self.info.line() if self.info else "", classes="meta")
+        meta = Static(Content(self._meta), classes="meta")
         meta.display = self.role == "assistant"
         yield meta
         note = Static("", classes="note")
@@ -58,15 +58,20 @@ class MessageView(Vertical, can_focus=True):
     def body(self) -> ReplyBody:
         return self.query_one(ReplyBody)
 
+    # The reply may start before this view is mounted: facts and meta wait for compose then.
+
     async def show_facts(self, facts: str) -> None:
         """Tables a task computed, shown above the model's reply."""
         self._facts = facts
-        view = self.query_one(".facts", Markdown)
-        view.display = bool(facts)
-        await view.update(facts)
+        if self.is_mounted:
+            view = self.query_one(".facts", Markdown)
+            view.display = bool(facts)
+            await view.update(facts)
 
     def set_meta(self, text: str) -> None:
-        self.query_one(".meta", Static).update(Content(text))
+        self._meta = text
+        if self.is_mounted:
+            self.query_one(".meta", Static).update(Content(text))
 
     def set_info(self, info: ReplyInfo, first_note: bool = False) -> None:
         """The reply ended: say what answered and how, and anything the user should know."""

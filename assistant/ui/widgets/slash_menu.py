@@ -30,13 +30,17 @@ class SlashMenu(OptionList, can_focus=False):
         prefix = typed.lower()
         self.shown = [e for e in self.entries if e.name.lower().startswith(prefix)]
         self.clear_options()
-        width = max((len(e.name) for e in self.shown), default=0) + 2
+        # A short usage goes beside the name (`/history [ID]`); a long one is on the help screen.
+        names = {e.name: f"/{e.name} {e.usage}" if e.kind == "command" and 0 < len(e.usage) <= 8
+                 else f"/{e.name}" for e in self.shown}
+        width = max((len(n) for n in names.values()), default=0) + 2
+        # The menu may not be laid out yet (it was hidden): size it from the screen.
+        room = max(self.app.size.width - width - 16, 20)
         for entry in self.shown:
-            usage = f" {entry.usage}" if entry.usage else ""
-            label = Content.assemble(
-                (f"/{entry.name}".ljust(width), "bold"), (f"{entry.kind:<8}", "dim"),
-                entry.description + usage,
-            )
+            text = entry.description if len(entry.description) <= room else (
+                entry.description[: room - 1] + "…")
+            label = Content.assemble((names[entry.name].ljust(width), "bold"),
+                                     (f"{entry.kind:<8}", "dim"), text)
             self.add_option(Option(label, id=entry.name))
         if self.shown:
             self.highlighted = 0

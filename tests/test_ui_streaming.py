@@ -1,0 +1,102 @@
+"""Streaming pieces: the thread-to-UI feed, and long replies split into Markdown segments."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from creator_assistant.ui.feed import TokenFeed
+from creator_assistant.ui.widgets.reply_body import LONG_PARAGRAPH, ReplyBody, find_cut
+from textual.app import App
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown
+
+
+class TestTokenFeed:
+    """Text put from another thread arrives whole and in order, in few batches."""
+
+    async def test_everything_arrives_in_order_in_batches(self):
+        feed = TokenFeed(asyncio.get_running_loop())
+        pieces = [f"{i} " for i in range(20_000)]
+
+        def produce() -> None:
+            for piece in pieces:
+                feed.put(piece)
+            feed.close()
+
+        thread = threading.Thread(target=produce)
+        thread.start()
+        batches = [batch async for batch in feed.batches(interval=0.01)]
+        thread.join()
+        assert "".join(batches) == "".join(pieces)
+        assert len(batches) < len(pieces) / 10  # the UI is woken per batch, not per piece
+
+    async def test_close_ends_a_paced_wait_at_once(self):
+        feed = TokenFeed(asyncio.get_running_loop())
+        feed.put("a")
+        got = []
+        loop = asyncio.get_running_loop()
+        async for batch in feed.batches(interval=3600):  # an hour between batches
+            got.append(batch)
+            loop.call_soon(feed.put, "b")
+            loop.call_soon(feed.close)
+        assert got == ["a", "b"]
+
+    async def test_put_after_the_loop_closed_is_ignored(self):
+        loop = asyncio.new_event_loop()
+        feed = TokenFeed(loop)
+        loop.close()
+        feed.put("late")  # the UI has gone: no exception in the producer thread
+        feed.close()
+
+
+class TestCuts:
+    """Where a long reply may be split without changing what it shows."""
+
+    def test_a_blank_line_is_the_first_choice(self):
+        assert find_cut("x" * 3000, "end of para.\n\nnext") == (len("end of para.\n\n"), False)
+
+    def test_never_inside_a_code_block(self):
+        assert find_cut("```python\n" + "x = 1\n" * 1200, "y = 2\n\nz = 3. w") == (-1, False)
+
+    def test_an_overlong_paragraph_is_cut_at_a_sentence_end(self):
+        segment = "word " * (LONG_PARAGRAPH // 5)
+        cut, inside = find_cut(segment, "one. two three")
+        assert inside and "one. two three"[:cut] == "one. "
+
+    def test_not_inside_bold_or_inline_code_or_a_table_row(self):
+        segment = "word " * (LONG_PARAGRAPH // 5)
+        assert find_cut(segment + "**bold", " still bold") == (-1, False)
+        assert find_cut(segment + "`code", " more") == (-1, False)
+        assert find_cut("| a | b |\n" * 700 + "| c", " | d") == (-1, False)
+
+
+class Stream(App):
+    CSS_PATH = "../assistant/ui/app.tcss"
+
+    def compose(self):
+        with VerticalScroll():
+            yield ReplyBody()
+
+
+class TestReplyBody:
+    """Streamed text lands whole, split into segments that each stay small."""
+
+    async def test_a_long_reply_streams_into_segments(self):
+        paragraph = "Creators plan **videos** weekly. " * 40
+        text = "# Plan\n\n" + "\n\n".join([paragraph] * 12) + "\n\n```\ncode\n```\n" + (
+            "run on " * 3000)
+        app = Stream()
+        async with app.run_test() as pilot:
+            body = app.query_one(ReplyBody)
+            for start in range(0, len(text), 97):
+                await body.write(text[start:start + 97])
+            await body.finish()
+            await pilot.pause()
+            segments = list(body.query_children(Markdown))
+            assert body.text == text
+            assert "".join(s.source for s in segments) == text
+            assert len(segments) > 5
+            assert max(len(s.source) for s in segments) <= LONG_PARAGRAPH + 97
+            assert segments[-1].has_class("run-on") is False
+            assert any(s.has_class("run-on") for s in segments)  # the last paragraph was cut
