@@ -14,11 +14,20 @@ SIZE = (110, 36)
 
 
 async def until(pilot, condition: Callable[[], bool], timeout: float = 60.0) -> None:
-    """Let the app run until `condition()` holds; fail after `timeout` seconds."""
+    """Let the app run until `condition()` holds; fail after `timeout` seconds, saying what the
+    chat showed then."""
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for the UI"
+        assert time.monotonic() < deadline, f"timed out waiting for the UI: {shown(pilot.app)}"
         await pilot.pause(0.02)
+
+
+def shown(app) -> str:
+    screen = app.screen
+    if not isinstance(screen, ChatScreen):
+        return repr(screen)
+    views = [(v.role, len(v.text), v._meta) for v in screen.log_view.messages]
+    return f"messages {views}, reply running: {screen.reply is not None}"
 
 
 def replied(screen: ChatScreen, count: int = 1) -> Callable[[], bool]:
