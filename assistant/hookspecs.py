@@ -5,7 +5,8 @@ Built-in tasks in `plugins/` use exactly these hooks, the same as a third-party 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pluggy
 

@@ -149,5 +149,5 @@ def load_host(user_plugins_dir: Path | None = None) -> Host:
                 pm.register(module, name=name)
             except Exception as exc:
                 info.error = f"failed to load: {exc!r}"
-    host.registry  # registration errors are known as soon as the host is
+    _ = host.registry  # registration errors are known as soon as the host is
     return host

@@ -16,9 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from creator_assistant.runtime.demo import DemoShape
-
 from benches.synth import cached_model
+from creator_assistant.runtime.demo import DemoShape
 
 TOKENS = 10_000
 ROUNDS = 5

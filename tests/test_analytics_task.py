@@ -10,7 +10,6 @@ import pytest
 from creator_assistant.data.ideas import IdeaStore
 from creator_assistant.data.importing import import_path
 from creator_assistant.registry import TaskContext
-
 from tests.conftest import SAMPLES
 
 EXPORT = Path(__file__).parent / "data" / "Content 2024-01-01_2024-12-31 Maker Bench"

@@ -60,7 +60,7 @@ def test_ask_json_ends_with_details(home):
 
 
 def test_ask_reads_stdin(home):
-    out = creator("ask", "--json", "-", input="a message from a pipe".encode(), check=True)
+    out = creator("ask", "--json", "-", input=b"a message from a pipe", check=True)
     details = json.loads(out.stdout.decode().splitlines()[-1])
     from creator_assistant.db import open_db
     from creator_assistant.paths import get_paths

@@ -17,7 +17,6 @@ from creator_assistant.data.competitor import report, words
 from creator_assistant.data.facts import competitor_facts
 from creator_assistant.data.importing import import_path
 from creator_assistant.db import open_db
-
 from tests.conftest import SAMPLES
 
 TRENDING = SAMPLES / "youtube-trending-US-videos.csv"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 
 import pytest
+
 from creator_assistant import formats
 from creator_assistant.formats.gbnf import literal
 from creator_assistant.formats.timing import clock, long_plan, short_plan

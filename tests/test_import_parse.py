@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from creator_assistant.data.importers import CellError
 from creator_assistant.data.importers.parse import date, number, seconds
-from hypothesis import given
-from hypothesis import strategies as st
 
 
 @pytest.mark.parametrize("cell,value", [

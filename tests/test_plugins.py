@@ -61,5 +61,5 @@ def test_duplicate_registration_is_rejected_with_both_names(tmp_path):
 
 def test_trace_prints_each_hook_call(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("CREATOR_TRACE_PLUGINS", "1")
-    load_host().registry
+    assert load_host().registry.tasks
     assert "[hook] chat.register_tasks" in capsys.readouterr().err

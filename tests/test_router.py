@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from creator_assistant.plugin_manager import load_host
 from creator_assistant.router import Router, router_for
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from creator_assistant.session import Session
 
 REQUESTS = [

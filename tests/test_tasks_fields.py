@@ -4,6 +4,9 @@ message and its conversation."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from creator_assistant import fields
 from creator_assistant.fields import (
     TemplateError,
@@ -17,8 +20,6 @@ from creator_assistant.fields import (
 )
 from creator_assistant.plugin_manager import load_host
 from creator_assistant.resources import prompt_file
-from hypothesis import given
-from hypothesis import strategies as st
 
 
 class TestFill:

@@ -59,10 +59,10 @@ def core(paths):
 
 @pytest.fixture
 def long_core(paths):
-    """A Core whose chat task writes up to 6,000 tokens: long enough to interrupt."""
+    """A Core whose chat task writes up to 4,000 tokens: long enough to interrupt."""
     from creator_assistant.ui.core import Core
 
-    paths.config_file.write_text("[tasks.chat]\nmax_tokens = 6000\n")
+    paths.config_file.write_text("[tasks.chat]\nmax_tokens = 4000\n")
     core = Core(paths)
     yield core
     core.close()
@@ -165,14 +165,14 @@ class TestCancel:
             screen = app.screen
             await type_text(pilot, "a long story")
             await pilot.press("enter")
-            await until(pilot, lambda: len(screen.log_view.messages[-1].text) > 200)
+            await until(pilot, lambda: screen.log_view.messages[-1].text != "")
             await pilot.press("escape")
             await until(pilot, replied(screen))
             reply = screen.log_view.messages[-1]
             row = saved(core, screen.cid)[-1]
             assert row["status"] == "stopped" and reply.has_class("stopped")
             assert reply.text == row["content"]  # what is shown is what is kept
-            assert row["completion_tokens"] < 6000
+            assert row["completion_tokens"] < 4000
             assert "stopped" in str(reply.query_one(".meta").render())
 
     async def test_a_new_message_stops_the_reply_before_it(self, long_core):
@@ -181,7 +181,7 @@ class TestCancel:
         async with app.run_test(size=SIZE) as pilot:
             screen = app.screen
             await screen.send("first")
-            await until(pilot, lambda: len(screen.log_view.messages[-1].text) > 100)
+            await until(pilot, lambda: screen.log_view.messages[-1].text != "")
             await screen.send("second")
             await until(pilot, replied(screen, 2))
             rows = saved(core, screen.cid)
@@ -195,9 +195,9 @@ class TestCancel:
         async with app.run_test(size=SIZE) as pilot:
             screen = app.screen
             await screen.send("a long story")
-            await until(pilot, lambda: len(screen.log_view.messages[-1].text) > 100)
+            await until(pilot, lambda: screen.log_view.messages[-1].text != "")
             cid = screen.cid
             await pilot.press("ctrl+q")
         rows = saved(core, cid)
         assert [r["role"] for r in rows] == ["user", "assistant"]
-        assert rows[1]["status"] == "stopped" and rows[1]["completion_tokens"] < 6000
+        assert rows[1]["status"] == "stopped" and rows[1]["completion_tokens"] < 4000

@@ -43,9 +43,11 @@ class TokenFeed:
         except RuntimeError:  # the UI has closed its loop: nobody is reading any more
             pass
 
-    async def batches(self, interval: float = 0.0, cpu_share: float = 1.0) -> AsyncIterator[str]:
-        """Yield the queued text as it arrives: at most one batch per `interval` seconds, and
-        less often when drawing takes more than `cpu_share` of this thread's time."""
+    async def batches(self, interval: float = 0.0, cpu_share: float = 1.0,
+                      longest: float = 0.25) -> AsyncIterator[str]:
+        """Yield the queued text as it arrives: at most one batch per `interval` seconds, less
+        often when drawing takes more than `cpu_share` of this thread's time, but at least one
+        per `longest` seconds while text is coming."""
         queue = self._queue
         mark = time.thread_time()
         while True:
@@ -66,7 +68,7 @@ class TokenFeed:
             # thread between batches; `used` is all of this thread's work since the last one.
             now = time.thread_time()
             used, mark = now - mark, now
-            wait = max(interval, used / cpu_share) - (time.perf_counter() - began)
+            wait = min(max(interval, used / cpu_share), longest) - (time.perf_counter() - began)
             if wait > 0 and not self._ended.is_set():
                 try:
                     await asyncio.wait_for(self._ended.wait(), wait)

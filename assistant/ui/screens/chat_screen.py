@@ -175,6 +175,7 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
     # A failure while drawing must not close the chat: the reply is saved whatever happens.
     @work(group="reply", exit_on_error=False)
     async def run_reply(self, reply: Reply, future: Future[Outcome], view: MessageView) -> None:
+        drawn = False
         try:
             first = True
             async for batch in reply.feed.batches(FRAME_S, CPU_SHARE):
@@ -186,7 +187,10 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
                     await view.body.write(batch)
             if view.is_attached:
                 await view.body.finish()
+            drawn = True
         finally:
+            if not drawn:  # cancelled (the chat is closing) or failed: stop the model too
+                reply.stop()
             outcome = await asyncio.wrap_future(future)
             if self.reply is reply:
                 self.reply = None

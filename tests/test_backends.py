@@ -1,5 +1,5 @@
-"""The remote (OpenAI-compatible) backend against llama-cpp-python's own server on 127.0.0.1,
-held to the same behaviour tests as the local backend."""
+"""Behaviour every backend must show, run on the local backend and on the remote (OpenAI-compatible)
+backend against llama-cpp-python's own server on 127.0.0.1."""
 
 from __future__ import annotations
 
