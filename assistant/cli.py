@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from creator_assistant import __version__
 
 # Each name is a module in creator_assistant.commands with `add_parser(sub)` and `run(args)`.
-COMMANDS = ("chat", "ask", "route", "history", "import_cmd", "analytics", "trend", "ideas", "models", "doctor",
-            "plugins", "config")
+COMMANDS = ("chat", "ask", "route", "history", "import_cmd", "analytics", "trend", "ideas",
+            "models", "doctor", "plugins", "config")
 
 EPILOG = "Start with `creator chat`. Docs: README.md. Data folder: `creator config path`."
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from creator_assistant.ui.app import CreatorApp
 
 SIZE = (100, 30)

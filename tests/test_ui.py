@@ -6,9 +6,10 @@ import time
 from collections.abc import Callable
 
 import pytest
+from textual import events
+
 from creator_assistant.ui.app import CreatorApp
 from creator_assistant.ui.screens.chat_screen import ChatScreen
-from textual import events
 
 SIZE = (110, 36)
 

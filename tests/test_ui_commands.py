@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from creator_assistant.ui.screens.help_screen import HelpScreen
 from textual.command import CommandList
 
+from creator_assistant.ui.screens.help_screen import HelpScreen
 from tests.test_ui import SIZE, app_for, open_core, replied, saved, type_text, until
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from creator_assistant.ui.screens.confirm_screen import ConfirmScreen
 from creator_assistant.ui.screens.rename_screen import RenameScreen
-
 from tests.test_ui import SIZE, app_for, open_core, replied, saved, type_text, until
 
 

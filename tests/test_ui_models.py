@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from creator_assistant.ui.screens.confirm_screen import ConfirmScreen
-from creator_assistant.ui.screens.models_screen import ModelsScreen
 from textual.widgets import DataTable, ProgressBar
 
+from creator_assistant.ui.screens.confirm_screen import ConfirmScreen
+from creator_assistant.ui.screens.models_screen import ModelsScreen
 from tests.test_pull import FILE, REPO, hub, model_bytes, user_entry  # noqa: F401
 from tests.test_ui import SIZE, app_for, until
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from creator_assistant.ui.feed import TokenFeed
-from creator_assistant.ui.widgets.reply_body import LONG_PARAGRAPH, ReplyBody, find_cut
 from textual.app import App
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown
+
+from creator_assistant.ui.feed import TokenFeed
+from creator_assistant.ui.widgets.reply_body import LONG_PARAGRAPH, ReplyBody, find_cut
 
 
 class TestTokenFeed:

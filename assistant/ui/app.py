@@ -6,9 +6,10 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-from creator_assistant.ui.keys import KEYS, binding, check_keymap
 from textual.app import App, SystemCommand
 from textual.screen import Screen
+
+from creator_assistant.ui.keys import KEYS, binding, check_keymap
 
 
 class CreatorApp(App[None]):

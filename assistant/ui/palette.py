@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from creator_assistant.ui.slash import slash_entries
 from textual.app import SystemCommand
+
+from creator_assistant.ui.slash import slash_entries
 
 
 def chat_commands(screen: Any) -> Iterator[SystemCommand]:

@@ -7,6 +7,12 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 from typing import Any
 
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
 from creator_assistant.ui.info import ReplyInfo
 from creator_assistant.ui.keys import binding
 from creator_assistant.ui.palette import chat_commands
@@ -20,11 +26,6 @@ from creator_assistant.ui.widgets.message_view import MessageView
 from creator_assistant.ui.widgets.prompt_input import PromptInput
 from creator_assistant.ui.widgets.slash_menu import SlashMenu
 from creator_assistant.ui.widgets.status_bar import StatusBar
-from textual import on, work
-from textual.app import ComposeResult, SystemCommand
-from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import Footer
 
 FRAME_S = 1 / 30  # streamed text is drawn at most this often
 CPU_SHARE = 0.2  # and drawing it takes at most this share of the UI thread (see TokenFeed)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from creator_assistant.ui.keys import FIXED, KEYS, keys_in_force
-from creator_assistant.ui.slash import key_label, slash_entries
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
+
+from creator_assistant.ui.keys import FIXED, KEYS, keys_in_force
+from creator_assistant.ui.slash import key_label, slash_entries
 
 
 def help_markdown(session: Any, keymap: dict[str, str]) -> str:

@@ -7,14 +7,15 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from creator_assistant.ui import model_actions
-from creator_assistant.ui.screens.confirm_screen import ConfirmScreen
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
+
+from creator_assistant.ui import model_actions
+from creator_assistant.ui.screens.confirm_screen import ConfirmScreen
 
 
 def size_label(row: dict[str, Any]) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from creator_assistant.ui.widgets.message_view import MessageView
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
+
+from creator_assistant.ui.widgets.message_view import MessageView
 
 # Older messages stay in the database (/history, the sidebar); the screen holds the recent ones.
 KEEP_MOUNTED = 40

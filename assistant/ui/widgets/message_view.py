@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from creator_assistant.ui.info import ReplyInfo
-from creator_assistant.ui.widgets.reply_body import ReplyBody
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Markdown, Static
+
+from creator_assistant.ui.info import ReplyInfo
+from creator_assistant.ui.widgets.reply_body import ReplyBody
 
 LABELS = {"user": "You", "assistant": "Assistant", "command": "Command", "error": "Problem"}
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from creator_assistant.ui.keys import keys_in_force
 from textual import events
 from textual.keys import key_to_character
 from textual.message import Message
 from textual.widgets import TextArea
+
+from creator_assistant.ui.keys import keys_in_force
 
 MENU_KEYS = ("up", "down", "tab", "escape")
 
