@@ -186,13 +186,30 @@ def _common_prefix(a: list[int], b: list[int]) -> int:
     return n
 
 
+class CancelFlag:
+    """A cancel flag safe to set from a signal handler: a plain attribute, no lock."""
+
+    def __init__(self) -> None:
+        self.value = False
+
+    def set(self) -> None:
+        self.value = True
+
+    def clear(self) -> None:
+        self.value = False
+
+    def is_set(self) -> bool:
+        return self.value
+
+
 def main(conn: Any) -> None:
     """Serve requests from the conversation process until told to stop or the pipe closes."""
     import signal
-    import threading
 
     # Cancel arrives as SIGUSR1: the handler runs between two tokens of the generation loop.
-    cancel = threading.Event()
+    # It only sets a flag: a threading.Event takes a lock, and a second signal arriving while
+    # the first handler (or `clear`) holds it deadlocks this process.
+    cancel = CancelFlag()
     signal.signal(signal.SIGUSR1, lambda *_: cancel.set())
     # Ctrl-C in the terminal is for the conversation process (it cancels); not for this one.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
