@@ -2,8 +2,9 @@
 
 Both runs go through Session.ask on the same worker, with greedy sampling, so they produce the
 same tokens; each is timed from the message to its last token shown (UI) or read (raw).
-Prints one JSON line: tokens, ui_tps, raw_tps (medians) and ratio (the median of the rounds'
-ratios).
+Prints one JSON line: tokens, ui_tps, raw_tps (medians), ratio (the median of the rounds'
+ratios), the share of a core the UI thread used while streaming, and the machine's load average
+(other processes slow generation too, so read the ratio with it).
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ def raw_run(core, model: Path) -> tuple[int, float]:
     return core.run(run)
 
 
-async def ui_run(core, model: Path) -> tuple[int, float]:
-    """Tokens and seconds for the same reply sent from the chat screen, until it is drawn."""
+async def ui_run(core, model: Path) -> tuple[int, float, float]:
+    """Tokens and seconds for the same reply sent from the chat screen, until it is drawn, and
+    the share of one core the UI thread used meanwhile."""
     from creator_assistant.ui.app import CreatorApp
 
     app = CreatorApp(core, task="chat", model=str(model), preload=False)
@@ -58,14 +60,16 @@ async def ui_run(core, model: Path) -> tuple[int, float]:
             done.set()
 
         screen.finished = record
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         await screen.send(PROMPT)
         await done.wait()
+        cpu = time.thread_time() - cpu
         outcome = ended["outcome"]
         assert outcome.result is not None and outcome.result.status == "ok", outcome
         shown = screen.log_view.messages[-1].text
         assert shown == outcome.result.text, "the UI lost text"
-        return outcome.result.usage.completion_tokens, ended["at"] - start
+        took = ended["at"] - start
+        return outcome.result.usage.completion_tokens, took, cpu / took
 
 
 def main() -> int:
@@ -83,15 +87,16 @@ def main() -> int:
         core = Core(paths)
         try:
             raw_run(core, model)  # warm: load the model, fill the page cache
-            ui, raw = [], []
+            ui, raw, shares = [], [], []
             for i in range(ROUNDS):
                 # Side by side, alternating which goes first, so drifting load hits both alike.
                 if i % 2:
-                    n_ui, s_ui = asyncio.run(ui_run(core, model))
+                    n_ui, s_ui, share = asyncio.run(ui_run(core, model))
                     n_raw, s_raw = raw_run(core, model)
                 else:
                     n_raw, s_raw = raw_run(core, model)
-                    n_ui, s_ui = asyncio.run(ui_run(core, model))
+                    n_ui, s_ui, share = asyncio.run(ui_run(core, model))
+                shares.append(share)
                 assert n_raw == n_ui, (n_raw, n_ui)
                 raw.append(n_raw / s_raw)
                 ui.append(n_ui / s_ui)
@@ -102,6 +107,7 @@ def main() -> int:
     print(json.dumps({
         "model": "demo model weights, 32K window", "tokens": n_ui, "rounds": ROUNDS,
         "ui_tps": round(ui_tps, 1), "raw_tps": round(raw_tps, 1),
-        "ratio": round(ratio, 3),
+        "ratio": round(ratio, 3), "ui_thread_cpu": round(statistics.median(shares), 3),
+        "load_average": round(os.getloadavg()[0], 2),
     }))
     return 0

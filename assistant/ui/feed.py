@@ -44,7 +44,7 @@ class TokenFeed:
             pass
 
     async def batches(self, interval: float = 0.0, cpu_share: float = 1.0,
-                      longest: float = 0.25) -> AsyncIterator[str]:
+                      longest: float = 0.5) -> AsyncIterator[str]:
         """Yield the queued text as it arrives: at most one batch per `interval` seconds, less
         often when drawing takes more than `cpu_share` of this thread's time, but at least one
         per `longest` seconds while text is coming."""

@@ -105,11 +105,3 @@ class ReplyBody(Vertical):
             self._stream = None
             if self._segment is not None:
                 await self._segment.update(self._open)
-
-    async def replace(self, text: str) -> None:
-        """Show `text` instead of whatever is there (no streaming)."""
-        await self.finish()
-        await self.remove_children()
-        self._done, self._open = [], text
-        self._segment = Markdown(text)
-        await self.mount(self._segment)
