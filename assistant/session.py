@@ -184,14 +184,7 @@ class Session:
     def rewind(self, conversation_id: str) -> str | None:
         """Delete the conversation's last user message and the replies after it (regenerate,
         edit and resend); return that message's text, or None when there is none."""
-        rows = self.store.messages(conversation_id)
-        last = next((r for r in reversed(rows) if r["role"] == "user"), None)
-        if last is None:
-            return None
-        with self.store.db.conn:
-            self.store.db.execute("delete from messages where conversation_id = ? and seq >= ?",
-                                  [conversation_id, last["seq"]])
-        return last["content"]
+        return self.store.drop_last_exchange(conversation_id)
 
     # -- a turn -----------------------------------------------------------------------------
 
@@ -209,12 +202,11 @@ class Session:
             )
         if task is not None and task not in self.tasks:
             raise UserInputError(f"unknown task {task!r}; tasks: {', '.join(sorted(self.tasks))}")
-        cid = conversation_id
-        if cid is None:
-            cid = self.store.new_conversation()
+        if conversation_id is None:
+            cid, conv_task = self.store.new_conversation(), None
         else:
-            cid = self.store.conversation(cid)["id"]
-        conv_task = self.store.conversation(cid)["task"] or None
+            conv = self.store.conversation(conversation_id)
+            cid, conv_task = conv["id"], conv["task"] or None
         if task is not None:
             route, body = Route(task, 1.0, f"--task {task}"), text
         else:

@@ -89,6 +89,17 @@ class Store:
     def messages(self, cid: str) -> list[dict[str, Any]]:
         return list(self.db["messages"].rows_where("conversation_id = ?", [cid], order_by="seq"))
 
+    def drop_last_exchange(self, cid: str) -> str | None:
+        """Delete the last user message and the replies after it; return its text (None: none)."""
+        rows = self.messages(cid)
+        last = next((r for r in reversed(rows) if r["role"] == "user"), None)
+        if last is None:
+            return None
+        with self.db.conn:
+            self.db.execute("delete from messages where conversation_id = ? and seq >= ?",
+                            [cid, last["seq"]])
+        return last["content"]
+
     def pin(self, mid: int, pinned: bool = True) -> None:
         self.update_message(mid, pinned=int(pinned))
 

@@ -12,12 +12,10 @@ from creator_assistant.fields import (
     conversation_fields,
     data_block,
     data_part,
-    is_revision,
     latest,
-    quote,
-    request_text,
     shown,
     strip_command,
+    turn_values,
 )
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.hookspecs import hookimpl
@@ -117,9 +115,7 @@ def build(ctx: TaskContext, data: str | None = None, facts: str = "") -> Prepare
         "data": data_block(pasted, facts), "goal": shown(fields.get("goal")),
         "audience": shown(fields.get("audience")), "platform": shown(fields.get("platform")),
         "timeline": shown(fields.get("timeline"), "90 days" if growth else "not given"),
-        "revision": read_prompt("revision.md") if ctx.history and is_revision(ctx.message)
-        else "",
-        "request": quote(request_text(ctx.message, ctx.history, questions)),
+        **turn_values(ctx.message, ctx.history, questions),
     }
     if growth:
         return prepared("growth_strategy.md", values, "growth_strategy", fields, facts)

@@ -7,11 +7,9 @@ from typing import Any
 
 from creator_assistant.fields import (
     conversation_fields,
-    is_revision,
-    quote,
-    request_text,
     shown,
     strip_command,
+    turn_values,
 )
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.hookspecs import hookimpl
@@ -50,9 +48,7 @@ def build(ctx: TaskContext, facts: str = "") -> Prepared:
         "topic": fields["topic"],
         "keywords": shown(fields.get("keywords"), "not given; choose natural search phrases"),
         "audience": shown(fields.get("audience"), "not given; write for curious beginners"),
-        "revision": read_prompt("revision.md") if ctx.history and is_revision(ctx.message)
-        else "",
-        "request": quote(request_text(ctx.message, ctx.history, questions)),
+        **turn_values(ctx.message, ctx.history, questions),
     }
     if newsletter:
         return prepared("newsletter.md", values, "newsletter", fields, facts)

@@ -11,11 +11,9 @@ from creator_assistant.fields import (
     conversation_fields,
     data_block,
     data_part,
-    is_revision,
     latest,
-    quote,
-    request_text,
     shown,
+    turn_values,
 )
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.hookspecs import hookimpl
@@ -106,9 +104,7 @@ def build(ctx: TaskContext, data: str | None = None, facts: str = "") -> Prepare
     values = {
         "competitor": fields["competitor"], "niche": shown(fields.get("niche")),
         "data": data_block(pasted, facts),
-        "revision": read_prompt("revision.md") if ctx.history and is_revision(ctx.message)
-        else "",
-        "request": quote(request_text(ctx.message, ctx.history, {"competitor": QUESTION})),
+        **turn_values(ctx.message, ctx.history, {"competitor": QUESTION}),
     }
     return prepared("competitor_research.md", values, "competitor_research", fields, facts)
 

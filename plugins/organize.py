@@ -9,9 +9,7 @@ from typing import Any
 from creator_assistant.data.facts import stored_ideas, with_facts
 from creator_assistant.fields import (
     conversation_fields,
-    is_revision,
-    quote,
-    request_text,
+    turn_values,
 )
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.formats.organize import label
@@ -133,9 +131,7 @@ def build(ctx: TaskContext, facts: str = "") -> Prepared:
     values = {
         "categories": ", ".join(fields["categories"]),
         "ideas": "\n".join(f"{n}. {i}" for n, i in enumerate(fields["ideas"], 1)),
-        "revision": read_prompt("revision.md") if ctx.history and is_revision(ctx.message)
-        else "",
-        "request": quote(request_text(ctx.message, ctx.history, QUESTIONS)),
+        **turn_values(ctx.message, ctx.history, QUESTIONS),
     }
     return prepared("organize.md", values, "organize", fields, facts)
 

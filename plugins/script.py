@@ -9,12 +9,10 @@ from typing import Any
 from creator_assistant.fields import (
     conversation_fields,
     duration,
-    is_revision,
-    quote,
-    request_text,
     say_duration,
     shown,
     strip_command,
+    turn_values,
 )
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.formats.timing import clock, long_plan, short_plan
@@ -110,9 +108,7 @@ def build(ctx: TaskContext, facts: str = "") -> Prepared:
         "kind": {"caption": "caption for a post", "short_script": "short-form video script"}.get(
             fmt, "video script"),
         "key_points": points.group(1).strip() if points else "those in the request, if any",
-        "revision": read_prompt("revision.md") if ctx.history and is_revision(ctx.message)
-        else "",
-        "request": quote(request_text(ctx.message, ctx.history, QUESTIONS)),
+        **turn_values(ctx.message, ctx.history, QUESTIONS),
         "structure": structure(fmt, seconds or 0),
     }
     template = "video_script.md" if fmt == "video_script" else "short_form.md"

@@ -11,12 +11,10 @@ from creator_assistant.fields import (
     conversation_fields,
     data_block,
     data_part,
-    is_revision,
     latest,
-    quote,
-    request_text,
     shown,
     topic,
+    turn_values,
 )
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.hookspecs import hookimpl
@@ -74,9 +72,7 @@ def build(ctx: TaskContext, data: str | None = None, facts: str = "") -> Prepare
         "topic": shown(fields.get("topic"), "the trend in the data below"),
         "niche": shown(fields.get("niche")), "audience": shown(fields.get("audience")),
         "data": data_block(pasted, facts),
-        "revision": read_prompt("revision.md") if ctx.history and is_revision(ctx.message)
-        else "",
-        "request": quote(request_text(ctx.message, ctx.history, {"topic": QUESTION})),
+        **turn_values(ctx.message, ctx.history, {"topic": QUESTION}),
     }
     return prepared("trend_analysis.md", values, "trend_analysis", fields, facts)
 

@@ -92,3 +92,18 @@ def duration(seconds: float | None) -> str:
     if s >= 3600:
         return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
     return f"{s // 60}:{s % 60:02d}"
+
+
+class Sheet:
+    """Facts written twice: Markdown with charts for the screen, plain text for the prompt."""
+
+    def __init__(self) -> None:
+        self.md: list[str] = []
+        self.text: list[str] = []
+
+    def section(self, title: str, body: str, chart: str = "") -> None:
+        self.md.append(f"**{title}**\n\n{body}" + (f"\n\n{chart}" if chart else ""))
+        self.text.append(f"{title}:\n{body}")
+
+    def result(self) -> tuple[str, str]:
+        return "\n\n".join(self.md), "\n\n".join(self.text)

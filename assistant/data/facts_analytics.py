@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from creator_assistant.data.charts import bar_chart, clip, compact, duration, sparkline, table
+from creator_assistant.data.charts import Sheet, bar_chart, clip, compact, duration, sparkline, table
 
 LABELS = {"views": "Views", "ctr": "CTR (%)", "retention": "Avg % viewed",
           "subscribers": "Subscribers gained", "engagement": "Engagement (%)"}
@@ -12,12 +12,8 @@ LABELS = {"views": "Views", "ctr": "CTR (%)", "retention": "Avg % viewed",
 
 def render(r: dict[str, Any]) -> tuple[str, str]:
     """(markdown, prompt) for an analytics report."""
-    md: list[str] = []
-    text: list[str] = []
-
-    def section(title: str, body: str, chart: str = "") -> None:
-        md.append(f"**{title}**\n\n{body}" + (f"\n\n{chart}" if chart else ""))
-        text.append(f"{title}:\n{body}")
+    sheet = Sheet()
+    md, section = sheet.md, sheet.section
 
     dim = r.get("dimension") or "Content"
     noun = "pieces" if dim.lower() == "content" else f"{dim.lower()} rows"
@@ -95,7 +91,7 @@ def render(r: dict[str, Any]) -> tuple[str, str]:
                  f"{compact(min(weeks))}–{compact(max(weeks))}\n```")
         section("Growth and momentum (daily channel totals)", table(["Measure", "Value"], rows),
                 chart)
-    return "\n\n".join(md), "\n\n".join(text)
+    return sheet.result()
 
 
 def _dimension(r: dict[str, Any], dim: str, section: Any) -> None:

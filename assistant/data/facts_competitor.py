@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from creator_assistant.data.charts import bar_chart, clip, table
+from creator_assistant.data.charts import Sheet, bar_chart, clip, table
 
 
 def render(r: dict[str, Any]) -> tuple[str, str]:
-    md: list[str] = []
-    text: list[str] = []
-
-    def section(title: str, body: str, chart: str = "") -> None:
-        md.append(f"**{title}**\n\n{body}" + (f"\n\n{chart}" if chart else ""))
-        text.append(f"{title}:\n{body}")
+    sheet = Sheet()
+    md, section = sheet.md, sheet.section
 
     md.append(f"Computed from import #{r['source']['import']} "
               f"`{r['source']['source'].rsplit('/', 1)[-1]}`.")
@@ -64,4 +60,4 @@ def render(r: dict[str, Any]) -> tuple[str, str]:
     else:
         section("Gaps", "Import your own per-video report (YouTube Studio Content, or a CSV of "
                 "your titles) to see which of their topics you have not covered.")
-    return "\n\n".join(md), "\n\n".join(text)
+    return sheet.result()

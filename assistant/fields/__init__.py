@@ -102,6 +102,16 @@ def request_text(message: str, history: list[dict[str, str]],
     return text
 
 
+def turn_values(message: str, history: list[dict[str, str]],
+                questions: Mapping[str, str]) -> dict[str, str]:
+    """The `revision` and `request` values every task template takes: the revision note when the
+    message revises the previous reply, and the request itself, quoted as data."""
+    from creator_assistant.resources import read_prompt
+
+    return {"revision": read_prompt("revision.md") if history and is_revision(message) else "",
+            "request": quote(request_text(message, history, questions))}
+
+
 def _short_text(answer: str) -> str | None:
     return answer if 0 < len(answer) <= 200 else None
 
