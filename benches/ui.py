@@ -107,7 +107,9 @@ def main() -> int:
     print(json.dumps({
         "model": "demo model weights, 32K window", "tokens": n_ui, "rounds": ROUNDS,
         "ui_tps": round(ui_tps, 1), "raw_tps": round(raw_tps, 1),
-        "ratio": round(ratio, 3), "ui_thread_cpu": round(statistics.median(shares), 3),
+        "ratio": round(ratio, 3),
+        "round_ratios": [round(u / r, 3) for u, r in zip(ui, raw, strict=True)],
+        "ui_thread_cpu": round(statistics.median(shares), 3),
         "load_average": round(os.getloadavg()[0], 2),
     }))
     return 0

@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Markdown
 
 from creator_assistant.ui.feed import TokenFeed
+from creator_assistant.ui.widgets.chat_log import ChatLog
+from creator_assistant.ui.widgets.message_view import MessageView
 from creator_assistant.ui.widgets.reply_body import LONG_PARAGRAPH, ReplyBody, find_cut
 
 
@@ -101,3 +103,87 @@ class TestReplyBody:
             assert max(len(s.source) for s in segments) <= LONG_PARAGRAPH + 97
             assert segments[-1].has_class("run-on") is False
             assert any(s.has_class("run-on") for s in segments)  # the last paragraph was cut
+
+
+class Chat(App):
+    CSS_PATH = "../assistant/ui/app.tcss"
+
+    def compose(self):
+        yield ChatLog()
+
+
+def laid_out(log: ChatLog) -> int:
+    """Widgets in the log that take part in layout (displayed, under displayed parents)."""
+
+    def walk(widget) -> int:
+        return sum(1 + walk(child) for child in widget.children if child.display)
+
+    return walk(log)
+
+
+class TestFolding:
+    """While the chat follows a long reply, what is far above leaves layout; a look up brings it
+    back exactly where it was."""
+
+    TEXT = ("Creators plan **videos** weekly, then film them. " * 30 + "\n\n") * 40
+
+    async def stream(self, pilot, log: ChatLog, text: str) -> MessageView:
+        reply = MessageView("assistant")
+        await log.add(*[MessageView("user", f"question {i}") for i in range(3)], reply)
+        for start in range(0, len(text), 700):
+            await reply.body.write(text[start:start + 700])
+            await pilot.pause()
+            log.fold_above()
+        await reply.body.finish()
+        await pilot.pause()
+        log.fold_above()
+        await pilot.pause()
+        return reply
+
+    async def test_layout_stays_small_however_long_the_reply(self):
+        async with Chat().run_test(size=(80, 24)) as pilot:
+            log = pilot.app.query_one(ChatLog)
+            reply = await self.stream(pilot, log, self.TEXT)
+            short = laid_out(log)
+            await log.clear()
+            reply = await self.stream(pilot, log, self.TEXT * 3)
+            assert reply.text == self.TEXT * 3
+            assert log.folded == 3 and reply.body.folded > 10
+            assert laid_out(log) <= short + 2  # three times the text, the same layout work
+            assert len(list(log.walk_children())) > 3 * laid_out(log)
+
+    async def test_scrolling_up_unfolds_in_place(self):
+        async with Chat().run_test(size=(80, 24)) as pilot:
+            log = pilot.app.query_one(ChatLog)
+            reply = await self.stream(pilot, log, self.TEXT)
+            assert log.folded and reply.body.folded
+            last = list(reply.body.query_children(Markdown))[-1]
+            height, bottom, row = log.max_scroll_y, log.scroll_y, last.region.y
+            log.scroll_up(animate=False)
+            await pilot.pause()
+            assert log.folded == 0 and reply.body.folded == 0
+            assert all(w.display for w in log.walk_children(MessageView))
+            assert log.max_scroll_y == height  # nothing above changed height
+            assert log.scroll_y == bottom - 1 and last.region.y == row + 1  # one line, no jump
+
+    async def test_nothing_folds_once_the_user_has_scrolled_up(self):
+        async with Chat().run_test(size=(80, 24)) as pilot:
+            log = pilot.app.query_one(ChatLog)
+            reply = MessageView("assistant")
+            await log.add(MessageView("user", "question"), reply)
+            await reply.body.write(self.TEXT)
+            await pilot.pause()
+            log.scroll_home(animate=False)
+            await pilot.pause()
+            log.fold_above()
+            assert log.folded == 0 and reply.body.folded == 0
+
+    async def test_a_new_width_unfolds(self):
+        async with Chat().run_test(size=(80, 24)) as pilot:
+            log = pilot.app.query_one(ChatLog)
+            reply = await self.stream(pilot, log, self.TEXT)
+            assert reply.body.folded
+            await pilot.resize_terminal(100, 24)
+            await pilot.pause()
+            assert log.folded == 0 and reply.body.folded == 0
+            assert reply.text == self.TEXT

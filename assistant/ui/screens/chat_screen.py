@@ -186,8 +186,10 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
                     self.status.model_state = "loaded"
                 if view.is_attached:  # one dropped by regenerate or a new conversation is not
                     await view.body.write(batch)
+                    self.log_view.fold_above()
             if view.is_attached:
                 await view.body.finish()
+                self.log_view.fold_above()
             drawn = True
         finally:
             if not drawn:  # cancelled (the chat is closing) or failed: stop the model too

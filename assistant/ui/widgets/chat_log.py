@@ -6,19 +6,53 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from creator_assistant.ui.widgets.folding import Folding
 from creator_assistant.ui.widgets.message_view import MessageView
+from creator_assistant.ui.widgets.reply_body import ReplyBody
 
 # Older messages stay in the database (/history, the sidebar); the screen holds the recent ones.
 KEEP_MOUNTED = 40
 
 
-class ChatLog(VerticalScroll, can_focus=False):
-    """Messages, newest at the bottom; the oldest are unmounted past KEEP_MOUNTED."""
+class ChatLog(Folding, VerticalScroll, can_focus=False):
+    """Messages, newest at the bottom; the oldest are unmounted past KEEP_MOUNTED. While it
+    follows a reply, what is a screen or more above is folded out of layout (see folding)."""
 
     def __init__(self, keep: int = KEEP_MOUNTED, **kwargs) -> None:
         super().__init__(**kwargs)
         self.keep = keep
         self.hidden = 0  # messages of this conversation not mounted
+        self._width = 0
+
+    @property
+    def following(self) -> bool:
+        """At the bottom, following new text (the user has not scrolled up)."""
+        return self.is_anchored and self.scroll_y >= self.max_scroll_y - 1
+
+    def fold_above(self) -> None:
+        """Fold earlier messages, and earlier parts of the last reply, far above the screen."""
+        if not self.following or not self.size.height:
+            return
+        distance = self.size.height
+        messages = self.messages
+        self.fold(messages, distance)
+        if messages and messages[-1].role != "user":
+            messages[-1].body.fold_segments(distance)
+
+    def unfold_all(self) -> None:
+        self.unfold()
+        for body in self.query(ReplyBody):
+            body.unfold()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new < old - 0.5:  # a look upwards
+            self.unfold_all()
+
+    def on_resize(self) -> None:
+        if self.size.width != self._width:  # lines wrap anew: folded heights are stale
+            self._width = self.size.width
+            self.unfold_all()
 
     def compose(self):
         earlier = Static("", id="earlier")
@@ -39,6 +73,7 @@ class ChatLog(VerticalScroll, can_focus=False):
         extra = self.messages[: -self.keep] if len(self.messages) > self.keep else []
         if extra:
             self.hidden += len(extra)
+            self.forget(extra)
             await self.remove_children(extra)
         label = self.query_one("#earlier", Static)
         label.display = self.hidden > 0
@@ -47,9 +82,11 @@ class ChatLog(VerticalScroll, can_focus=False):
 
     async def clear(self) -> None:
         self.hidden = 0
+        self.unfold_all()
         await self.remove_children(MessageView)
         await self.prune()
 
     async def drop_last(self, count: int) -> None:
         views = self.messages[-count:] if count else []
+        self.forget(views)
         await self.remove_children(views)

@@ -99,5 +99,7 @@ class MessageView(Vertical, can_focus=True):
         views = list(self.parent.query_children(MessageView)) if self.parent else []
         index = views.index(self) + step
         if 0 <= index < len(views):
+            if not views[index].display:  # folded away above a long reply
+                getattr(self.parent, "unfold_all", lambda: None)()
             views[index].focus()
             views[index].scroll_visible()

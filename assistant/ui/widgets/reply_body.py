@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownStream
 
+from creator_assistant.ui.widgets.folding import Folding
+
 # Markdown re-parses and re-wraps the open block on every append; closing a segment at a
 # paragraph break every few thousand characters keeps each append small however long the reply.
 SEGMENT_CHARS = 3000
@@ -48,8 +50,9 @@ def find_cut(segment: str, text: str) -> tuple[int, bool]:
     return -1, False
 
 
-class ReplyBody(Vertical):
-    """Markdown segments; `write` appends streamed text, `finish` renders the last one fully."""
+class ReplyBody(Folding, Vertical):
+    """Markdown segments; `write` appends streamed text, `finish` renders the last one fully.
+    Segments far above the screen may be folded out of layout while the chat follows the end."""
 
     DEFAULT_CSS = "ReplyBody { height: auto; }"
 
@@ -97,6 +100,9 @@ class ReplyBody(Vertical):
             await self._stream.stop()
         self._done.append(self._open)
         self._open, self._segment, self._stream = "", None, None
+
+    def fold_segments(self, distance: int) -> int:
+        return self.fold(list(self.query_children(Markdown)), distance)
 
     async def finish(self) -> None:
         """The stream ended: flush it, then render the open segment once from its whole text."""
