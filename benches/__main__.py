@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ("overhead", "ui", "workloads", "models", "memory", "router")
+BENCHES = ("overhead", "ui", "frames", "workloads", "models", "memory", "router")
 
 
 def main(argv: list[str]) -> int:
