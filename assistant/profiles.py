@@ -29,6 +29,13 @@ class SamplingProfile(BaseModel):
             raise ProfileError(describe_validation_error(exc, where)) from None
 
 
+# Shared by several built-in tasks: writing runs warm and long, research cold and focused.
+CREATIVE = SamplingProfile(temperature=0.7, top_p=0.9, max_tokens=2048, context=8192,
+                           repeat_penalty=1.1)
+RESEARCH = SamplingProfile(temperature=0.2, top_p=0.7, max_tokens=1024, context=16384,
+                           repeat_penalty=1.05)
+
+
 class ProfileError(ValueError):
     """A profile or config value is wrong; the message names the key and what was expected."""
 

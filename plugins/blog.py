@@ -13,7 +13,7 @@ from creator_assistant.fields import (
 )
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.hookspecs import hookimpl
-from creator_assistant.profiles import SamplingProfile
+from creator_assistant.profiles import CREATIVE
 from creator_assistant.registry import Prepared, Task, TaskContext
 from creator_assistant.resources import read_prompt
 from creator_assistant.router import read_examples
@@ -72,8 +72,7 @@ def register_tasks(register: Any) -> None:
         description="Blog post outlines (headlines, meta, H2/H3) and newsletter issues.",
         system_prompt=read_prompt("blog_system.md"),
         model="gemma-3-12b",
-        profile=SamplingProfile(temperature=0.7, top_p=0.9, max_tokens=2048, context=8192,
-                                repeat_penalty=1.1),
+        profile=CREATIVE,
         examples=EXAMPLES, keywords=KEYWORDS,
         prompts={"blog_outline": "blog_outline.md", "newsletter": "newsletter.md"},
         output_format="blog_outline or newsletter (see creator_assistant.formats)",

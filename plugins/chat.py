@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from creator_assistant.hookspecs import hookimpl
-from creator_assistant.profiles import SamplingProfile
+from creator_assistant.profiles import CREATIVE
 from creator_assistant.registry import Task
 from creator_assistant.resources import read_prompt
 from creator_assistant.router import read_examples
@@ -33,8 +33,7 @@ def register_tasks(register: Any) -> None:
             description="General conversation about anything creative; the fallback task.",
             system_prompt=read_prompt("chat.md"),
             model="gemma-3-12b",
-            profile=SamplingProfile(temperature=0.7, top_p=0.9, max_tokens=1024, context=8192,
-                                    repeat_penalty=1.1),
+            profile=CREATIVE.with_overrides({"max_tokens": 1024}),
             examples=EXAMPLES, keywords=KEYWORDS,
         )
     )

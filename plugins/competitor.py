@@ -17,7 +17,7 @@ from creator_assistant.fields import (
 )
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.hookspecs import hookimpl
-from creator_assistant.profiles import SamplingProfile
+from creator_assistant.profiles import RESEARCH
 from creator_assistant.registry import Prepared, Task, TaskContext
 from creator_assistant.resources import read_prompt
 from creator_assistant.router import read_examples
@@ -116,8 +116,7 @@ def register_tasks(register: Any) -> None:
         description="Competitor research: patterns, engagement, gaps to fill, what to adapt.",
         system_prompt=read_prompt("competitor_system.md"),
         model="gemma-3-12b",
-        profile=SamplingProfile(temperature=0.2, top_p=0.7, max_tokens=1024, context=16384,
-                                repeat_penalty=1.05),
+        profile=RESEARCH,
         examples=EXAMPLES, keywords=KEYWORDS,
         prompts={"competitor_research": "competitor_research.md"},
         output_format="competitor_research (see creator_assistant.formats)",

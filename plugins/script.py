@@ -17,7 +17,7 @@ from creator_assistant.fields import (
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.formats.timing import clock, long_plan, short_plan
 from creator_assistant.hookspecs import hookimpl
-from creator_assistant.profiles import SamplingProfile
+from creator_assistant.profiles import CREATIVE
 from creator_assistant.registry import Prepared, Task, TaskContext
 from creator_assistant.resources import read_prompt
 from creator_assistant.router import read_examples
@@ -122,8 +122,7 @@ def register_tasks(register: Any) -> None:
         description="Video scripts (long and short form) and social captions, with timestamps.",
         system_prompt=read_prompt("script_system.md"),
         model="gemma-3-12b",
-        profile=SamplingProfile(temperature=0.7, top_p=0.9, max_tokens=2048, context=8192,
-                                repeat_penalty=1.1),
+        profile=CREATIVE,
         examples=EXAMPLES, keywords=KEYWORDS,
         prompts={"video_script": "video_script.md", "short_form": "short_form.md"},
         output_format="video_script, short_script or caption (see creator_assistant.formats)",

@@ -18,7 +18,7 @@ from creator_assistant.fields import (
 )
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.hookspecs import hookimpl
-from creator_assistant.profiles import SamplingProfile
+from creator_assistant.profiles import RESEARCH
 from creator_assistant.registry import Prepared, Task, TaskContext
 from creator_assistant.resources import read_prompt
 from creator_assistant.router import read_examples
@@ -84,8 +84,7 @@ def register_tasks(register: Any) -> None:
         description="Trend analysis: a 1-10 significance score, angles, timing, risks, actions.",
         system_prompt=read_prompt("trend_system.md"),
         model="gemma-3-12b",
-        profile=SamplingProfile(temperature=0.2, top_p=0.7, max_tokens=1024, context=16384,
-                                repeat_penalty=1.05),
+        profile=RESEARCH,
         examples=EXAMPLES, keywords=KEYWORDS,
         prompts={"trend_analysis": "trend_analysis.md"},
         output_format="trend_analysis (see creator_assistant.formats)",

@@ -10,7 +10,7 @@ from typing import Any
 from creator_assistant.formats import Format
 from creator_assistant.formats.doc import Section, check_sections, items, section_body
 from creator_assistant.formats.doc import section_rules as rules_for
-from creator_assistant.formats.gbnf import grammar, text_rule
+from creator_assistant.formats.gbnf import chars_rule, grammar, text_rule
 
 META_MAX = 150
 HEAD = (Section("Headline options", "numbered", most=5, least=5, words=14),)
@@ -21,7 +21,6 @@ TAIL = (
     Section("Social media teasers", "bullets", most=4, least=2, words=30),
 )
 ALL = HEAD + (Section("Meta description"),) + MIDDLE + (Section("Outline", "bullets"),) + TAIL
-_CHARS = r"""[A-Za-z0-9 '"\u2019.,!?%&:;()/+-]"""
 
 
 def build_grammar(fields: Mapping[str, Any]) -> str:
@@ -32,7 +31,7 @@ def build_grammar(fields: Mapping[str, Any]) -> str:
             f'"\\n## Outline\\n" h2{{2,6}} "\\n" {tail}')
     return grammar(
         root, *head_rules, *mid_rules, *tail_rules,
-        f"meta ::= [A-Z] {_CHARS}{{29,{META_MAX - 1}}}\n",
+        chars_rule("meta", 30, META_MAX),
         'h2 ::= "- H2: " text12 "\\n" ("  - H3: " text20 "\\n"){1,4}\n',
         text_rule("text12", 12), text_rule("text20", 20),
     )

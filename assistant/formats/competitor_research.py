@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from creator_assistant.formats import Format
-from creator_assistant.formats.doc import Section, check_sections, doc_grammar
+from creator_assistant.formats.doc import Section, sections_format
 
 SECTIONS = (
     Section("Content patterns and themes", "bullets", most=3, least=2, words=20),
@@ -18,17 +14,9 @@ SECTIONS = (
 )
 
 
-def build_grammar(fields: Mapping[str, Any]) -> str:
-    return doc_grammar(SECTIONS)
-
-
-def check(text: str, fields: Mapping[str, Any]) -> list[str]:
-    return check_sections(text, SECTIONS)
-
-
-FORMAT = Format(
+FORMAT = sections_format(
     "competitor_research",
     "content patterns, engagement strategies, value propositions, gaps to fill, strategies to "
     "adapt, differentiation opportunities",
-    build_grammar, check,
+    SECTIONS,
 )

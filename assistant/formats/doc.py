@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from creator_assistant.formats.gbnf import grammar, literal, text_rule
@@ -118,3 +119,16 @@ def section_body(text: str, title: str) -> str | None:
 
 def _plain(heading: str) -> str:
     return re.sub(r"[^a-z0-9/]+", " ", heading.lower()).strip()
+
+
+def sections_format(name: str, description: str, sections: tuple[Section, ...],
+                    more_checks: Callable[[str], list[str]] | None = None):
+    """A Format whose grammar and check both come from `sections`; `more_checks(text)` lists
+    what else is wrong in a reply, for rules the sections alone cannot say."""
+    from creator_assistant.formats import Format
+
+    def check(text: str, fields) -> list[str]:
+        problems = check_sections(text, sections)
+        return problems + more_checks(text) if more_checks else problems
+
+    return Format(name, description, lambda fields: doc_grammar(sections), check)

@@ -44,6 +44,15 @@ def text_rule(name: str, max_words: int) -> str:
     return f'{name} ::= word (" " word){{0,{max_words - 1}}}\n'
 
 
+_LINE_CHARS = r"""[A-Za-z0-9 '"\u2019.,!?%&:;()/+-]"""
+
+
+def chars_rule(name: str, least: int, most: int) -> str:
+    """A one-line text of `least` to `most` characters starting with a capital (a meta
+    description, a preview text): limits counted in characters, not words."""
+    return f"{name} ::= [A-Z] {_LINE_CHARS}{{{least - 1},{most - 1}}}\n"
+
+
 def lines_rule(name: str, text: str, most: int, prefix: str = "") -> str:
     """A rule for 1..most lines, each `prefix` + `text` + newline (prefix "- " makes bullets)."""
     one = f'{literal(prefix)} {text} "\\n"' if prefix else f'{text} "\\n"'

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from creator_assistant.formats import Format
-from creator_assistant.formats.doc import Section, check_sections, doc_grammar
+from creator_assistant.formats.doc import Section, sections_format
 
 SECTIONS = (
     Section("Growth hypothesis", most=2, words=30),
@@ -21,17 +17,9 @@ SECTIONS = (
 )
 
 
-def build_grammar(fields: Mapping[str, Any]) -> str:
-    return doc_grammar(SECTIONS)
-
-
-def check(text: str, fields: Mapping[str, Any]) -> list[str]:
-    return check_sections(text, SECTIONS)
-
-
-FORMAT = Format(
+FORMAT = sections_format(
     "growth_strategy",
     "growth hypothesis, content strategy, platform optimization, collaborations, monetization, "
     "resource allocation, 30/60/90-day roadmap",
-    build_grammar, check,
+    SECTIONS,
 )

@@ -9,7 +9,7 @@ from typing import Any
 from creator_assistant.formats import Format
 from creator_assistant.formats.doc import Section, check_sections, items, section_body
 from creator_assistant.formats.doc import section_rules as rules_for
-from creator_assistant.formats.gbnf import grammar, text_rule
+from creator_assistant.formats.gbnf import chars_rule, grammar, text_rule
 
 PREVIEW_MAX = 90
 HEAD = (Section("Subject line options", "numbered", most=3, least=3, words=12),)
@@ -19,7 +19,6 @@ TAIL = (
     Section("Call to action", "para", most=1, words=30),
     Section("Sign-off", "para", most=1, words=15),
 )
-_CHARS = r"""[A-Za-z0-9 '"\u2019.,!?%&:;()/+-]"""
 
 
 def build_grammar(fields: Mapping[str, Any]) -> str:
@@ -30,7 +29,7 @@ def build_grammar(fields: Mapping[str, Any]) -> str:
             f'part{{2,4}} "\\n" {end}')
     return grammar(
         root, *head_rules, *open_rules, *end_rules,
-        f"preview ::= [A-Z] {_CHARS}{{9,{PREVIEW_MAX - 1}}}\n",
+        chars_rule("preview", 10, PREVIEW_MAX),
         'part ::= "### " text10 "\\n" (text40 "\\n"){1,3}\n',
         text_rule("text10", 10), text_rule("text40", 40),
     )

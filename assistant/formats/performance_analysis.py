@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
 
-from creator_assistant.formats import Format
-from creator_assistant.formats.doc import Section, check_sections, doc_grammar, section_body
+from creator_assistant.formats.doc import Section, section_body, sections_format
 
 PRIORITY = '"[" ("High" | "Medium" | "Low") "] "'
 SECTIONS = (
@@ -24,12 +21,8 @@ SECTIONS = (
 _PRIORITY = re.compile(r"^\s*[-*]\s*\[(High|Medium|Low)\]\s+\S", re.IGNORECASE | re.MULTILINE)
 
 
-def build_grammar(fields: Mapping[str, Any]) -> str:
-    return doc_grammar(SECTIONS)
-
-
-def check(text: str, fields: Mapping[str, Any]) -> list[str]:
-    problems = check_sections(text, SECTIONS)
+def check_priorities(text: str) -> list[str]:
+    problems = []
     actions = section_body(text, "Action items")
     if actions:
         lines = [ln for ln in actions.splitlines() if ln.strip()]
@@ -39,9 +32,9 @@ def check(text: str, fields: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-FORMAT = Format(
+FORMAT = sections_format(
     "performance_analysis",
     "executive summary, top content, engagement trends, growth trajectory, gaps, "
     "optimizations, pivots, prioritised action items, success metrics",
-    build_grammar, check,
+    SECTIONS, check_priorities,
 )

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
 
-from creator_assistant.formats import Format
-from creator_assistant.formats.doc import Section, check_sections, doc_grammar, split_sections
+from creator_assistant.formats.doc import Section, sections_format, split_sections
 
 SCORE = '("10" | [1-9]) "/10"'
 SECTIONS = (
@@ -22,12 +19,8 @@ SECTIONS = (
 _SCORE = re.compile(r"significance\W*(\d{1,2})\s*/\s*10", re.IGNORECASE)
 
 
-def build_grammar(fields: Mapping[str, Any]) -> str:
-    return doc_grammar(SECTIONS)
-
-
-def check(text: str, fields: Mapping[str, Any]) -> list[str]:
-    problems = check_sections(text, SECTIONS)
+def check_score_and_level(text: str) -> list[str]:
+    problems = []
     heading = next((h for h, _ in split_sections(text) if "significance" in h.lower()), "")
     match = _SCORE.search(heading)
     if heading and (match is None or not 1 <= int(match.group(1)) <= 10):
@@ -44,9 +37,9 @@ def score(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-FORMAT = Format(
+FORMAT = sections_format(
     "trend_analysis",
     "significance score N/10 with reasoning, opportunity, content angles, timing, "
     "competition level, risk/reward, action items",
-    build_grammar, check,
+    SECTIONS, check_score_and_level,
 )

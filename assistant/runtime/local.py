@@ -21,6 +21,7 @@ from creator_assistant.runtime.protocol import (
     ModelError,
     Usage,
     WorkerCrashed,
+    held_elsewhere,
 )
 
 
@@ -83,10 +84,7 @@ class LocalBackend:
     @property
     def busy(self) -> bool:
         """True while another thread is using the worker (the model manager won't evict it)."""
-        if self._lock.acquire(blocking=False):
-            self._lock.release()
-            return False
-        return True
+        return held_elsewhere(self._lock)
 
     def load(self) -> LoadInfo:
         """Load the model in the worker (starting it if needed); idempotent."""

@@ -57,3 +57,11 @@ class WorkerCrashed(ModelError):
 
 class ContextOverflow(ModelError):
     """A prompt did not fit the model's context window (a bug: prompts are trimmed before)."""
+
+
+def held_elsewhere(lock: Any) -> bool:
+    """True while another thread holds `lock`: a backend in use, which the model manager keeps."""
+    if lock.acquire(blocking=False):
+        lock.release()
+        return False
+    return True

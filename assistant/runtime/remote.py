@@ -23,6 +23,7 @@ from creator_assistant.runtime.protocol import (
     LoadInfo,
     ModelError,
     Usage,
+    held_elsewhere,
 )
 
 TEMPLATE_TOKENS = 8  # per message, for role markers, when the server can't apply its template
@@ -57,10 +58,7 @@ class RemoteBackend:
 
     @property
     def busy(self) -> bool:
-        if self._lock.acquire(blocking=False):
-            self._lock.release()
-            return False
-        return True
+        return held_elsewhere(self._lock)
 
     # -- HTTP ---------------------------------------------------------------------------------
 

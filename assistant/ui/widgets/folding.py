@@ -12,20 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from textual.geometry import Spacing
 from textual.widget import Widget
 
 
 class Folding:
-    """Mixin for a vertical container whose children have no top margin."""
+    """Mixin (first among the bases) for a vertical container whose children have no top
+    margin."""
 
-    _folded: dict[Widget, int]  # folded child -> the rows it took, with its bottom margin
-    _base_padding: Spacing | None = None
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._folded: dict[Widget, int] = {}  # folded child -> its rows, with its bottom margin
 
     @property
     def folded(self) -> int:
         """How many children are folded away."""
-        return len(getattr(self, "_folded", ()))
+        return len(self._folded)
 
     def fold(self, children: Sequence[Widget], distance: int) -> int:
         """Fold the leading `children` whose bottom is at least `distance` rows above the end of
@@ -43,10 +44,6 @@ class Folding:
         # Not laid out yet, or a top margin (which would collapse differently): leave it.
         if not fresh or any(c.outer_size.height == 0 or c.styles.margin.top for c in fresh):
             return 0
-        if not hasattr(self, "_folded"):
-            self._folded = {}
-        if not self._folded:
-            self._base_padding = self._container.styles.padding
         for child in fresh:
             self._folded[child] = _rows(child)
             child.display = False
@@ -55,32 +52,27 @@ class Folding:
 
     def forget(self, children: Sequence[Widget]) -> None:
         """Children about to be removed: their rows leave the padding with them."""
-        folded = getattr(self, "_folded", {})
-        if any(folded.pop(child, None) is not None for child in list(children)):
+        if any(self._folded.pop(child, None) is not None for child in list(children)):
             self._pad()
 
     def unfold(self) -> None:
         """Show everything folded, in place."""
-        folded = getattr(self, "_folded", {})
-        if not folded:
+        if not self._folded:
             return
-        for child in folded:
+        for child in self._folded:
             child.display = True
-        folded.clear()
+        self._folded.clear()
         self._pad()
 
-    @property
-    def _container(self) -> Widget:
-        return self  # type: ignore[return-value]
-
     def _pad(self) -> None:
-        base = self._base_padding
-        if base is None:
-            return
+        """The stylesheet's top padding plus the folded rows (the stylesheet's alone: none)."""
+        container: Widget = self  # type: ignore[assignment]
         rows = sum(self._folded.values())
-        self._container.styles.padding = (base.top + rows, base.right, base.bottom, base.left)
-        if not rows:
-            self._base_padding = None
+        if rows:
+            top, right, bottom, left = container.styles.base.padding
+            container.styles.padding = (top + rows, right, bottom, left)
+        elif container.styles.clear_rule("padding"):
+            container.refresh(layout=True)
 
 
 def _rows(child: Widget) -> int:
