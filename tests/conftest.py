@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 GUARD_DIR = Path(__file__).parent / "netguard"
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+SAMPLES = Path(__file__).parent / "data" / "samples"  # real exports, with their licences
 
 # Every process the suite starts (workers, CLI runs, servers) loads the guard first.
 os.environ["PYTHONPATH"] = os.pathsep.join(
