@@ -10,21 +10,24 @@ import sys
 from collections.abc import Sequence
 
 from creator_assistant import __version__
+from creator_assistant.commands.parser import Parser
 
 # Each name is a module in creator_assistant.commands with `add_parser(sub)` and `run(args)`.
 COMMANDS = ("chat", "ask", "route", "history", "import_cmd", "analytics", "trend", "ideas",
             "models", "doctor", "plugins", "config")
 
-EPILOG = "Start with `creator chat`. Docs: README.md. Data folder: `creator config path`."
+EPILOG = ("Start with `creator chat`; `creator doctor` says which model suits this machine. "
+          "`creator COMMAND --help` for each command. Exit codes: 0 success, 1 an error the "
+          "message explains, 2 a usage mistake, 130 interrupted. Docs: README.md.")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="creator", description="A local-first AI assistant for content creators.",
         epilog=EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"creator {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name in COMMANDS:
         module = f"creator_assistant.commands.{name}"
         before = set(sub.choices)

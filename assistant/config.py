@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from creator_assistant.hardware import default_threads
 from creator_assistant.profiles import ProfileError, describe_validation_error
 
 
@@ -16,7 +17,8 @@ class _Strict(BaseModel):
 
 class ModelsConfig(_Strict):
     default: str | None = None
-    threads: int | None = Field(None, ge=1, le=512)
+    # llama.cpp threads; the default is what `creator doctor` recommends for this machine.
+    threads: int = Field(default_factory=default_threads, ge=1, le=512)
     gpu_layers: int = Field(0, ge=-1)
     memory_budget_gb: float | None = Field(None, gt=0)
     keep_alive_s: float = Field(300.0, ge=0)

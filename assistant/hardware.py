@@ -6,6 +6,7 @@ import os
 import platform
 import shutil
 import subprocess
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -49,6 +50,7 @@ class Hardware:
     gpus: list[GPU] = field(default_factory=list)
     gpu_offload: bool = False  # this llama.cpp build has a GPU backend
     system: str = ""
+    usable_cores: int = 0  # the cores this process may run on (0: all of them)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -72,6 +74,26 @@ def _physical_cores(logical: int) -> int:
             pairs.add((phys, core))
             phys = core = ""
     return len(pairs) or logical
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # macOS has no affinity call
+        return os.cpu_count() or 1
+
+
+def recommended_threads(hw: Hardware) -> int:
+    """llama.cpp's threads for this machine: one per physical core (it generates fastest so),
+    never more than the cores this process may use."""
+    return max(1, min(hw.physical_cores, hw.usable_cores or hw.physical_cores))
+
+
+def default_threads() -> int:
+    """The `threads` default: what `creator doctor` recommends, without its slower probes."""
+    logical = os.cpu_count() or 1
+    return recommended_threads(Hardware(logical, _physical_cores(logical), 0.0, 0.0,
+                                        usable_cores=_usable_cores()))
 
 
 def _memory() -> tuple[float, float]:
@@ -127,7 +149,8 @@ def detect() -> Hardware:
     if platform.system() == "Darwin" and platform.machine() == "arm64":
         gpus.append(GPU("Apple silicon (unified memory)", round(ram, 1), "metal"))
     return Hardware(logical, _physical_cores(logical), round(ram, 1), round(available, 1), gpus,
-                    _offload_supported(), f"{platform.system()} {platform.machine()}")
+                    _offload_supported(), f"{platform.system()} {platform.machine()}",
+                    _usable_cores())
 
 
 def recommend(hw: Hardware) -> tuple[Tier, str]:
@@ -146,6 +169,23 @@ def recommend(hw: Hardware) -> tuple[Tier, str]:
     return tier, reason + "."
 
 
+def pick_model(tier: Tier, entries: dict[str, Any],
+               installed: Collection[str] = ()) -> tuple[Any, Any | None]:
+    """The model to get for `tier`, and the licence-gated one it stands in for (else None).
+
+    The tier's own model, unless its publisher gates it behind a licence to accept and it is not
+    downloaded yet; then the best ungated text model no larger than it (so it fits the same
+    memory), one already downloaded first."""
+    plan = entries[tier.model]
+    if not plan.gated or plan.id in installed:
+        return plan, None
+    fits = [e for e in entries.values() if e.category == "text-generation" and not e.gated
+            and (e.repo or e.id in installed) and 0 < e.size <= plan.size]
+    if not fits:
+        return plan, None
+    return max(fits, key=lambda e: (e.id in installed, e.rank)), plan
+
+
 def settings(hw: Hardware, tier: Tier, model_gb: float, models: Any = None) -> dict[str, Any]:
     """The runtime settings in force (config, else the defaults) and what this machine suggests."""
     vram = max((g.vram_gb for g in hw.gpus), default=0.0)
@@ -157,13 +197,12 @@ def settings(hw: Hardware, tier: Tier, model_gb: float, models: Any = None) -> d
         layers, why = -1, f"the model ({model_gb:.1f} GB) fits in {vram:.0f} GB of VRAM"
     else:
         layers, why = 0, f"the model ({model_gb:.1f} GB) does not fit {vram:.0f} GB of VRAM"
-    threads = getattr(models, "threads", None)
+    threads_set = "threads" in getattr(models, "model_fields_set", ())
     budget = getattr(models, "memory_budget_gb", None)
     return {
-        "threads": threads or max(1, hw.logical_cores // 2),
-        "threads_source": "config" if threads else "llama.cpp default: half the logical cores",
-        # llama.cpp generates fastest with one thread per physical core.
-        "threads_recommended": max(1, hw.physical_cores),
+        "threads": models.threads if threads_set else recommended_threads(hw),
+        "threads_source": "config" if threads_set else "default: one per physical core",
+        "threads_recommended": recommended_threads(hw),
         "gpu_layers": getattr(models, "gpu_layers", 0) or 0,
         "gpu_layers_recommended": layers, "gpu_layers_reason": why,
         "context": tier.context,

@@ -81,6 +81,14 @@ def m005_conversation_memory(db: sqlite_utils.Database) -> None:
                               pk=("model", "digest"))
 
 
+@migration
+def m006_task_state(db: sqlite_utils.Database) -> None:
+    # JSON on a reply that leaves a request open (a question, or a reply cut short after one):
+    # the field asked for, the fields gathered so far and the request's earlier messages. It
+    # lives and dies with its message, so regenerating after a rewind finds it again.
+    db["messages"].add_column("task_state", str)
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded in `_migrations`; return the names applied."""
     if "_migrations" not in db.table_names():

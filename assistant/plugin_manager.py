@@ -9,6 +9,7 @@ import importlib.util
 import os
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -107,6 +108,16 @@ class Host:
                 print(f"[hook] {impl.plugin_name}.{hook_name} {took:.3f} ms", file=sys.stderr)
 
 
+def load_error(exc: Exception, path: Path | None = None) -> str:
+    """Why a plugin failed to load, with the line of its file where that happened."""
+    line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
+    if path is not None and line is None:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+        line = frames[-1].lineno if frames else None
+    where = f" (line {line})" if path is not None and line else ""
+    return f"failed to load{where}: {type(exc).__name__}: {exc}"
+
+
 def _allowed() -> set[str] | None:
     raw = os.environ.get("CREATOR_LOAD_PLUGINS")
     if raw is None:
@@ -130,17 +141,19 @@ def load_host(user_plugins_dir: Path | None = None) -> Host:
         try:
             pm.register(ep.load(), name=ep.name)
         except Exception as exc:
-            info.error = f"failed to load: {exc!r}"
+            info.error = load_error(exc)
     if user_plugins_dir is not None and user_plugins_dir.is_dir():
         for path in sorted(user_plugins_dir.glob("*.py")):
             name = path.stem
             if allowed is not None and name not in allowed:
                 continue
             info = PluginInfo(name, "file", str(path))
-            host.plugins[name] = info
             if pm.has_plugin(name):
-                info.error = f"a plugin named {name!r} is already loaded"
+                # Listed under its file name so the plugin that has the name stays listed too.
+                host.plugins[path.name] = info
+                info.error = f"failed to load: a plugin named {name!r} is already loaded"
                 continue
+            host.plugins[name] = info
             try:
                 spec = importlib.util.spec_from_file_location(f"creator_user_plugin_{name}", path)
                 assert spec is not None and spec.loader is not None
@@ -148,6 +161,6 @@ def load_host(user_plugins_dir: Path | None = None) -> Host:
                 spec.loader.exec_module(module)
                 pm.register(module, name=name)
             except Exception as exc:
-                info.error = f"failed to load: {exc!r}"
+                info.error = load_error(exc, path)
     _ = host.registry  # registration errors are known as soon as the host is
     return host

@@ -17,6 +17,11 @@ class TaskContext:
     history: list[dict[str, str]]
     conversation_id: str
     session: Any = None  # the Session: its store, database and config, for tasks that need data
+    # While the task is waiting for an answer to its question: the field it asked for, the
+    # fields gathered so far and the request's earlier messages, from the conversation's state.
+    asked: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    request: str = ""
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class Prepared:
     system: str | None = None  # None: the task's system prompt
     grammar: str | None = None  # GBNF that constrains the reply's shape
     question: str | None = None  # set when a required field is missing: no model call
+    asked: str | None = None  # the field the question asks for (its answer fills it)
     fields: dict[str, Any] = field(default_factory=dict)
     facts: str = ""  # computed tables and charts shown before the model's reply
 

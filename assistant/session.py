@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from creator_assistant.config import Config, load_config
 from creator_assistant.db import open_db
+from creator_assistant.fields import strip_command
 from creator_assistant.memory import History, history_of
 from creator_assistant.paths import Paths, get_paths
 from creator_assistant.plugin_manager import Host, load_host
@@ -30,6 +33,43 @@ class UserInputError(ValueError):
     """Something the user gave cannot be used; the message says what to do instead."""
 
 
+class Status(StrEnum):
+    """How a turn ended: the one vocabulary of the CLI (`ask --json`), the chats and the
+    database's `messages.status`."""
+
+    OK = "ok"  # the reply is complete
+    STOPPED = "stopped"  # cut short (Esc, Ctrl+C, a cancelled job): its text and tokens are kept
+    ERROR = "error"  # it failed; `error` says why and what to do
+    QUESTION = "question"  # the task asked for a missing field instead of calling the model
+
+
+@dataclass(frozen=True)
+class TaskState:
+    """What a task gathered for a request it has not answered yet, saved with its last reply
+    (`messages.task_state`): the field its question asked for, the fields so far, the request's
+    earlier messages. `waiting`: that reply was the question, so the next message answers it."""
+
+    task: str
+    asked: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    request: str = ""
+    waiting: bool = False
+
+    @classmethod
+    def of(cls, rows: list[dict[str, Any]]) -> TaskState | None:
+        """The state the conversation's last reply left, if any."""
+        last = next((r for r in reversed(rows) if r["role"] == "assistant"), None)
+        if last is None or not last.get("task_state"):
+            return None
+        saved = json.loads(last["task_state"])
+        return cls(last["task"], saved.get("asked"), saved.get("fields") or {},
+                   saved.get("request") or "", last["status"] == Status.QUESTION)
+
+    def dumps(self) -> str:
+        return json.dumps({"asked": self.asked, "fields": self.fields, "request": self.request},
+                          default=str)
+
+
 @dataclass
 class Route:
     task: str
@@ -47,7 +87,7 @@ class TurnResult:
     route: Route
     profile: dict[str, Any]
     text: str = ""
-    status: str = "ok"
+    status: Status = Status.OK
     usage: Usage = field(default_factory=Usage)
     notices: list[str] = field(default_factory=list)
     error: str | None = None
@@ -133,8 +173,11 @@ class Session:
     def tasks(self) -> dict[str, Task]:
         return self.host.registry.tasks
 
-    def route(self, text: str, conversation_task: str | None = None) -> tuple[Route, str]:
-        """Pick the task for a message; returns the route and the message without a slash command."""
+    def route(self, text: str, conversation_task: str | None = None,
+              waiting: str | None = None) -> tuple[Route, str]:
+        """Pick the task for a message; returns the route and the message without a slash command.
+        `waiting`: the task whose question the message may answer (it goes there unless it
+        clearly starts something else)."""
         stripped = text.lstrip()
         if stripped.startswith("/"):
             name, _, rest = stripped[1:].partition(" ")
@@ -142,7 +185,7 @@ class Session:
                 return Route(name, 1.0, f"slash command /{name}"), rest.strip()
         from creator_assistant.router import route_message
 
-        return route_message(self, text, conversation_task), text
+        return route_message(self, text, conversation_task, waiting), text
 
     def task_settings(self, task: Task, model: str | None = None) -> tuple[Choice, dict[str, Any]]:
         override = self.config.tasks.get(task.name)
@@ -204,16 +247,24 @@ class Session:
             raise UserInputError(f"unknown task {task!r}; tasks: {', '.join(sorted(self.tasks))}")
         if conversation_id is None:
             cid, conv_task = self.store.new_conversation(), None
+            rows: list[dict[str, Any]] = []
         else:
             conv = self.store.conversation(conversation_id)
             cid, conv_task = conv["id"], conv["task"] or None
+            rows = self.store.messages(cid)
+        state = TaskState.of(rows)
+        if state is not None and state.task not in self.tasks:
+            state = None
         if task is not None:
             route, body = Route(task, 1.0, f"--task {task}"), text
         else:
-            route, body = self.route(text, conv_task)
+            route, body = self.route(text, conv_task, state.task if state and state.waiting
+                                     else None)
+        if state is not None and state.task != route.task:
+            state = None  # the user moved on: what that task gathered is left behind
         chosen = self.tasks[route.task]
         choice, profile = self.task_settings(chosen, model)
-        memory = history_of(self.store.messages(cid))
+        memory = history_of(rows)
         history = memory.messages
         # The user's words are committed before anything can go wrong in generation.
         self.store.add_message(cid, "user", text, task=route.task)
@@ -221,7 +272,7 @@ class Session:
         body = body or text
         if history and history[-1]["role"] == "user":  # the previous turn got no reply
             body = history.pop()["content"] + "\n\n" + body
-        turn = Turn(self, cid, chosen, choice, profile, route, history, body, priority)
+        turn = Turn(self, cid, chosen, choice, profile, route, history, body, priority, state)
         # Its seqs keep the popped message's: the prompt may start there (see fit_conversation).
         turn.memory = memory
         if priority == INTERACTIVE:
@@ -242,9 +293,10 @@ class Turn:
 
     def __init__(self, session: Session, cid: str, task: Task, choice: Choice,
                  profile: dict[str, Any], route: Route, history: list[dict[str, str]],
-                 text: str, priority: int = INTERACTIVE) -> None:
+                 text: str, priority: int = INTERACTIVE, state: TaskState | None = None) -> None:
         self.session, self.task, self.choice, self.history, self.text = (
             session, task, choice, history, text)
+        self.state = state  # what the task gathered so far for this request (None: nothing)
         n_ctx = min(profile["context"], choice.context)
         self.n_ctx = n_ctx
         self.backend = session.pool.backend(choice, n_ctx)
@@ -261,20 +313,29 @@ class Turn:
             self.backend.cancel()
 
     def prepare(self) -> Prepared:
-        task = self.task
+        task, state = self.task, self.state
         if task.prepare is None:
             return Prepared(user=self.text)
         ctx = TaskContext(self.text, self.history, self.result.conversation_id, self.session)
+        if state is not None:
+            ctx = TaskContext(ctx.message, ctx.history, ctx.conversation_id, ctx.session,
+                              asked=state.asked if state.waiting else None,
+                              fields=dict(state.fields),
+                              request=state.request if state.waiting else "")
         return task.prepare(ctx)
 
     def __iter__(self) -> Iterator[str]:
         result, profile, store = self.result, self.result.profile, self.session.store
         parts: list[str] = []
+        prepared: Prepared | None = None
         try:
-            prepared = self.prepare()
+            try:
+                prepared = self.prepare()
+            except Exception as exc:  # a plugin's bug: said plainly, with what to do
+                raise _TaskFailed(self._plugin_failed(exc)) from exc
             result.facts = prepared.facts
             if prepared.question:  # a required field is missing: ask instead of inventing it
-                result.status = "question"
+                result.status = Status.QUESTION
                 parts.append(prepared.question)
                 yield prepared.question
                 return
@@ -294,27 +355,79 @@ class Turn:
                     repeat_penalty=profile["repeat_penalty"], max_tokens=fitted.max_tokens,
                     seed=profile["seed"], grammar=prepared.grammar,
                 )
-                for piece in self.backend.stream(request):
-                    parts.append(piece)
-                    yield piece
-            result.usage = self.backend.last_usage or Usage()
-            result.status = "stopped" if result.usage.finish_reason == "cancelled" else "ok"
-            if self.task.check is not None and result.status == "ok":
+                before = self.backend.last_usage
+                stream = self.backend.stream(request)
+                try:
+                    for piece in stream:
+                        parts.append(piece)
+                        yield piece
+                finally:
+                    # Cut short (Ctrl+C, the caller stopped reading): closing the stream
+                    # cancels the generation and collects the usage of what was generated.
+                    stream.close()
+                    if self.backend.last_usage is not before:
+                        result.usage = self.backend.last_usage or Usage()
+            result.status = (Status.STOPPED if result.usage.finish_reason == "cancelled"
+                             else Status.OK)
+            if self.task.check is not None and result.status == Status.OK:
                 result.format_problems = self.task.check("".join(parts), prepared)
+        except _TaskFailed as exc:
+            result.status, result.error = Status.ERROR, str(exc)
         except ModelError as exc:
-            result.status, result.error = "error", str(exc)
+            result.status, result.error = Status.ERROR, str(exc)
         except Cancelled:  # cancelled while waiting in the queue: nothing was generated
-            result.status = "stopped"
-        except GeneratorExit:
-            result.status = "stopped"
+            result.status = Status.STOPPED
+        except (GeneratorExit, KeyboardInterrupt):  # the reader stopped, or Ctrl+C
+            if result.status != Status.QUESTION:  # a question was whole once it was yielded
+                result.status = Status.STOPPED
             raise
+        except Exception as exc:  # a bug anywhere else in the turn: saved, said, not raised
+            result.status = Status.ERROR
+            result.error = (f"the reply failed ({type(exc).__name__}: {exc}); this is a bug, "
+                            "please report it. Your message is saved: send it again to retry.")
         finally:
             result.text = "".join(parts)
             u = result.usage
+            state = self._state_after(prepared)
             result.message_id = store.add_message(
                 result.conversation_id, "assistant", result.text, task=result.task,
-                model=result.model, status=result.status, prompt_tokens=u.prompt_tokens,
+                model=result.model, status=str(result.status), prompt_tokens=u.prompt_tokens,
                 completion_tokens=u.completion_tokens, ttft_ms=u.ttft_ms,
                 tokens_per_s=u.tokens_per_s, route_reason=result.route.reason,
+                task_state=state.dumps() if state is not None else None,
             )
             self.session.summaries.request(result.conversation_id)
+
+    def _state_after(self, prepared: Prepared | None) -> TaskState | None:
+        """What this turn leaves for the next message: after a question, the field asked and
+        everything gathered; after a reply cut short or failed in a request that questions
+        built, the fields (so "try again" has them); after a complete reply, nothing."""
+        status, state = self.result.status, self.state
+        gathered = dict(prepared.fields) if prepared is not None else {}
+        gathered.pop("format", None)  # the format chosen for that reply, not a field
+        if status == Status.QUESTION:
+            said = strip_command(self.text).strip()
+            earlier = state.request if state is not None and state.waiting else ""
+            return TaskState(self.task.name, prepared.asked if prepared else None, gathered,
+                             f"{earlier}\n{said}".strip(), waiting=True)
+        if status in (Status.STOPPED, Status.ERROR) and state is not None:
+            return TaskState(self.task.name, None, gathered or dict(state.fields))
+        return None
+
+    def _plugin_failed(self, exc: Exception) -> str:
+        name = self.task.name
+        owner = self.session.host.registry.owner.get(("tasks", name), "?")
+        info = self.session.host.plugins.get(owner)
+        what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if info is not None and info.source == "creator-assistant":
+            fix = "a bug in a built-in plugin; please report it"
+        else:
+            where = f" ({info.source})" if info is not None else ""
+            fix = (f"a bug in that plugin{where}: update or remove it (`creator plugins list` "
+                   "shows it)")
+        return (f"the {name} task (plugin {owner!r}) failed before replying: {what}. This is "
+                f"{fix}. Meanwhile send the message to another task, for example `/chat ...`.")
+
+
+class _TaskFailed(Exception):
+    """A task's prepare raised: the message names the task, its plugin and what to do."""

@@ -65,6 +65,14 @@ class Store:
             self.db.execute("delete from conversation_memory where conversation_id = ?", [cid])
             self.db.execute("delete from conversations where id = ?", [cid])
 
+    def delete_if_empty(self, cid: str) -> bool:
+        """Delete the conversation when it has no messages (the chat left it empty); True if so."""
+        if self.db.execute("select 1 from messages where conversation_id = ? limit 1",
+                           [cid]).fetchone():
+            return False
+        self.delete(cid)
+        return True
+
     # -- messages ---------------------------------------------------------------------------
 
     def add_message(self, cid: str, role: str, content: str, **fields: Any) -> int:

@@ -4,10 +4,12 @@ message's tokens counted once per model, and the prompt's start saved as it move
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from creator_assistant.memory import Fitted, History, Message, fit
+from creator_assistant.fields import strip_command
+from creator_assistant.memory import Fitted, History, Message, fit, history_of
 
 
 def digest(text: str) -> str:
@@ -49,15 +51,27 @@ class BackendCounter:
         return [self.known[k] for k in keys]
 
 
+FACTS_CUT = "\n[… part of the computed facts was removed to fit the model's window …]\n"
+
+
 def fit_conversation(store: Any, backend: Any, cid: str, system: str, history: History,
-                     user: str, n_ctx: int, max_tokens: int) -> Fitted:
+                     user: str, n_ctx: int, max_tokens: int, *,
+                     said: str | None = None) -> Fitted:
     """Fit a turn of conversation `cid` into `n_ctx`, starting where its last prompt started,
-    and save the new start when older turns had to go."""
+    and save the new start when older turns had to go. `user` is the task's prompt for the
+    turn; `said` is what the creator wrote (default: their unanswered saved messages), the
+    only text a notice about the message measures."""
     state = store.memory_state(cid)
     start = next((i for i, seq in enumerate(history.seqs) if seq >= state["kept_from"]),
                  len(history.seqs))
-    fitted = fit(system, history.messages, user, BackendCounter(backend, store), n_ctx,
+    counter = BackendCounter(backend, store)
+    fitted = fit(system, history.messages, user, counter, n_ctx,
                  max_tokens, start=start, pinned=history.pinned, summary=state["summary"])
+    if fitted.messages and fitted.messages[-1]["content"] != user:
+        if said is None:  # the turn's text as Session.ask builds it: its unanswered messages
+            last = history_of(store.messages(cid)).messages[-1:]
+            said = last[0]["content"] if last and last[0]["role"] == "user" else user
+        fitted = own_words_first(fitted, user, said, counter, n_ctx)
     if fitted.kept_from > start:
         seqs = history.seqs
         # Past the last history item: the prompt starts at the new message.
@@ -65,3 +79,41 @@ def fit_conversation(store: Any, backend: Any, cid: str, system: str, history: H
             seqs[-1] + 1 if seqs else 0)
         store.keep_from(cid, seq)
     return fitted
+
+
+def own_words_first(fitted: Fitted, prompt: str, said: str, counter: Any, n_ctx: int) -> Fitted:
+    """A task's prompt that had to be cut: cut the part before the creator's own words (the
+    computed facts) and keep those words whole, with a notice that counts only them."""
+    notices = [n for n in fitted.notices if not n.startswith("Your message was")]
+    core = strip_command(said).strip()
+    at = prompt.rfind(core) if core else -1
+    if core == prompt.strip() or at < 0:  # the prompt is the message: memory's cut stands
+        return replace(fitted, notices=notices + [_too_long(said, n_ctx)])
+    before, rest = prompt[:at], prompt[at:]
+    head = fitted.messages[:-1]
+    budget = n_ctx - fitted.max_tokens
+
+    def sent(n: int) -> str:
+        return before[: n * 2 // 3] + FACTS_CUT + before[len(before) - n // 3:] + rest
+
+    def fits(n: int) -> bool:
+        return counter.count(head + [{"role": "user", "content": sent(n)}]) <= budget
+
+    if not fits(0):  # the creator's words alone overflow the window: memory's cut stands
+        return replace(fitted, notices=notices + [_too_long(said, n_ctx)])
+    low, high = 0, len(before)
+    while low < high:  # the longest cut of the facts that fits
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if fits(mid) else (low, mid - 1)
+    messages = head + [{"role": "user", "content": sent(low)}]
+    notices.append(f"The facts computed for this task were too long for this model's "
+                   f"{n_ctx:,}-token window with your message: {low:,} of their {len(before):,} "
+                   f"characters were sent (the middle was cut). Your message itself "
+                   f"({len(said):,} characters) was sent whole.")
+    return replace(fitted, messages=messages, prompt_tokens=counter.count(messages),
+                   notices=notices)
+
+
+def _too_long(said: str, n_ctx: int) -> str:
+    return (f"Your message was {len(said):,} characters, more than this model's {n_ctx:,}-token "
+            "window holds with the task's instructions; only its first and last parts were sent.")

@@ -55,6 +55,7 @@ def compare(model: Path, n_ctx: int) -> tuple[float, float, float]:
     """Median pipeline and raw tokens/s, and the median of the per-round ratios."""
     from llama_cpp import Llama
 
+    from creator_assistant.hardware import default_threads
     from creator_assistant.paths import get_paths
     from creator_assistant.session import Session
 
@@ -64,7 +65,8 @@ def compare(model: Path, n_ctx: int) -> tuple[float, float, float]:
         f"min_p = 0.0\nrepeat_penalty = 1.0\nseed = 1\ncontext = {n_ctx}\n"
     )
     session = Session.open(paths)
-    llm = Llama(str(model), n_ctx=n_ctx, verbose=False, n_batch=512)
+    # The same threads on both sides: the session's default is what `creator doctor` recommends.
+    llm = Llama(str(model), n_ctx=n_ctx, verbose=False, n_batch=512, n_threads=default_threads())
     ours, raw = [], []
     try:
         pipeline_tps(session, model)  # warm both: load, page cache

@@ -10,9 +10,9 @@ from typing import Any
 from creator_assistant.data.facts import with_facts
 from creator_assistant.fields import (
     conversation_fields,
-    data_block,
     data_part,
     latest,
+    quote,
     shown,
     strip_command,
     turn_values,
@@ -98,6 +98,15 @@ def timeline(text: str) -> str | None:
     return match.group(0) if match else None
 
 
+def data_text(pasted: str, facts: str = "") -> str:
+    """The prompt's `{data}`: the computed facts, each part headed by where its numbers came from
+    (the creator's message, or a named import), then what the creator typed, as typed."""
+    parts = [facts.strip()] if facts.strip() else []
+    if pasted.strip():
+        parts.append("As the creator typed it:\n" + quote(pasted))
+    return "\n\n".join(parts) or "none given"
+
+
 def build(ctx: TaskContext, data: str | None = None, facts: str = "") -> Prepared:
     """The analysis or strategy prompt; `data` and `facts` computed elsewhere replace what the
     message holds."""
@@ -112,7 +121,7 @@ def build(ctx: TaskContext, data: str | None = None, facts: str = "") -> Prepare
     if not growth and not (pasted or facts):
         return Prepared(question=DATA_QUESTION, fields=fields)
     values = {
-        "data": data_block(pasted, facts), "goal": shown(fields.get("goal")),
+        "data": data_text(pasted, facts), "goal": shown(fields.get("goal")),
         "audience": shown(fields.get("audience")), "platform": shown(fields.get("platform")),
         "timeline": shown(fields.get("timeline"), "90 days" if growth else "not given"),
         **turn_values(ctx.message, ctx.history, questions),

@@ -5,12 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from creator_assistant.fields import (
-    conversation_fields,
-    shown,
-    strip_command,
-    turn_values,
-)
+from creator_assistant.fields import shown, strip_command, task_fields, task_values
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.hookspecs import hookimpl
 from creator_assistant.profiles import CREATIVE
@@ -41,14 +36,14 @@ def build(ctx: TaskContext, facts: str = "") -> Prepared:
     """The outline or newsletter prompt for a message, or the question that must come first."""
     newsletter = _is_newsletter(ctx.message, ctx.history)
     questions = NEWSLETTER_QUESTIONS if newsletter else QUESTIONS
-    fields = conversation_fields(ctx.message, ctx.history, questions)
+    fields = task_fields(ctx, questions)
     if not fields.get("topic"):
-        return Prepared(question=questions["topic"], fields=fields)
+        return Prepared(question=questions["topic"], asked="topic", fields=fields)
     values = {
         "topic": fields["topic"],
         "keywords": shown(fields.get("keywords"), "not given; choose natural search phrases"),
         "audience": shown(fields.get("audience"), "not given; write for curious beginners"),
-        **turn_values(ctx.message, ctx.history, questions),
+        **task_values(ctx, questions),
     }
     if newsletter:
         return prepared("newsletter.md", values, "newsletter", fields, facts)

@@ -8,12 +8,12 @@ from typing import Any
 
 from creator_assistant.data.facts import with_facts
 from creator_assistant.fields import (
-    conversation_fields,
     data_block,
     data_part,
     latest,
     shown,
-    turn_values,
+    task_fields,
+    task_values,
 )
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.hookspecs import hookimpl
@@ -91,20 +91,19 @@ def competitor(text: str) -> str | None:
 
 def build(ctx: TaskContext, data: str | None = None, facts: str = "") -> Prepared:
     """The competitor prompt; `data` and `facts` computed elsewhere replace the message's."""
-    fields = conversation_fields(ctx.message, ctx.history, {"competitor": QUESTION},
-                                 extractors={"competitor": competitor})
+    fields = task_fields(ctx, {"competitor": QUESTION}, extractors={"competitor": competitor})
     if not fields.get("competitor"):
         if facts:  # an imported video list: its channels are the ones to study
             fields["competitor"] = "the channels in the creator's imported video list"
         elif re.search(r"\b(?:top|biggest|best|other|similar|leading)\b", ctx.message, re.I):
             fields["competitor"] = "the leading creators in the creator's niche (as described)"
         else:
-            return Prepared(question=QUESTION, fields=fields)
+            return Prepared(question=QUESTION, asked="competitor", fields=fields)
     pasted = data if data is not None else latest(ctx.message, ctx.history, data_part) or ""
     values = {
         "competitor": fields["competitor"], "niche": shown(fields.get("niche")),
         "data": data_block(pasted, facts),
-        **turn_values(ctx.message, ctx.history, {"competitor": QUESTION}),
+        **task_values(ctx, {"competitor": QUESTION}),
     }
     return prepared("competitor_research.md", values, "competitor_research", fields, facts)
 

@@ -15,20 +15,31 @@ def help_text(args: str, ctx: CommandContext) -> str:
     if name in registry.tasks:
         return task_help(ctx.session, name)
     if name in registry.commands:
-        cmd = registry.commands[name]
-        return f"`/{cmd.name}{' ' + cmd.usage if cmd.usage else ''}` — {cmd.description}"
+        return command_line(registry.commands[name]).removeprefix("- ")
     lines = ["**Tasks** — `/name message` sends the message straight to that task:", ""]
     for task in sorted(registry.tasks.values(), key=lambda t: t.name):
         lines.append(f"- `/{task.name}` — {task.description}")
-    lines += ["", "**Commands**:", ""]
-    for cmd in sorted(registry.commands.values(), key=lambda c: c.name):
-        usage = f" {cmd.usage}" if cmd.usage else ""
-        lines.append(f"- `/{cmd.name}{usage}` — {cmd.description}")
+    by_owner: dict[str, list[Command]] = {}
+    for cmd in registry.commands.values():
+        by_owner.setdefault(registry.owner.get(("commands", cmd.name), "?"), []).append(cmd)
+    mine = registry.owner.get(("commands", "help"))
+    for owner in sorted(by_owner, key=lambda o: (o == mine, o)):  # help itself comes last
+        lines += ["", f"**From the {owner} plugin**:", ""]
+        lines += [command_line(c) for c in sorted(by_owner[owner], key=lambda c: c.name)]
     lines += ["", "Without a slash, each message is routed to the task that fits it; "
               "`/help TASK` shows a task's model, settings and example requests."]
     if name:
         lines.insert(0, f"No command or task called `/{name}`.\n")
     return "\n".join(lines)
+
+
+def command_line(cmd: Command) -> str:
+    """`- /name usage — description`, the usage without the name a plugin may have put in it."""
+    usage = cmd.usage.strip()
+    for prefix in (f"/{cmd.name}", cmd.name):
+        if usage == prefix or usage.startswith(prefix + " "):
+            usage = usage[len(prefix):].strip()
+    return f"- `/{cmd.name}{' ' + usage if usage else ''}` — {cmd.description}"
 
 
 def task_help(session: Any, name: str) -> str:

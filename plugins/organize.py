@@ -7,10 +7,7 @@ from functools import partial
 from typing import Any
 
 from creator_assistant.data.facts import stored_ideas, with_facts
-from creator_assistant.fields import (
-    conversation_fields,
-    turn_values,
-)
+from creator_assistant.fields import task_fields, task_values
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.formats.organize import label
 from creator_assistant.hookspecs import hookimpl
@@ -42,6 +39,8 @@ _THING_WORDS = ("idea", "ideas", "topic", "post", "video", "episode", "list", "t
                 "backlog", "notes")
 _SEP = re.compile(r"\s*(?:,|/|;|\bor\b|\band\b|\|)\s*", re.IGNORECASE)
 _ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)]|\[ \])\s+(.+?)\s*$", re.MULTILINE)
+# "1. foo 2. bar 3. baz" on one line: numbers that count up from 1, each after a space.
+_NUMBER = re.compile(r"(?:^|(?<=\s))(\d{1,2})[.)]\s+")
 
 EXAMPLES = read_examples("creator_assistant.plugins", "examples/organize.txt")
 KEYWORDS = (
@@ -55,7 +54,7 @@ KEYWORDS = (
 
 def categories(text: str) -> list[str] | None:
     """The creator's categories: "into A, B or C", "categories: A, B", "buckets (A, B)"."""
-    first = re.split(r"\n\s*(?:[-*\u2022]|\d+[.)])\s", text, maxsplit=1)[0]
+    first = re.split(r"\n\s*(?:[-*\u2022]|\d+[.)])\s|(?:^|\s)1[.)]\s", text, maxsplit=1)[0]
     for pattern in _LISTED:
         for match in pattern.finditer(first):
             names = _clause(match.group(1))
@@ -74,9 +73,10 @@ def _clause(clause: str) -> list[str] | None:
 
 
 def ideas(text: str) -> list[str] | None:
-    """The ideas: list items, else a `:`-introduced list split on semicolons or commas."""
-    items = [m.group(1) for m in _ITEM.finditer(text)]
-    if len(items) >= 2:
+    """The ideas: list items ("- a" lines, or "1. a 2. b" inline), else the lines after the
+    first, else a `:`-introduced list split on semicolons or commas."""
+    items = _items(text)
+    if items:
         return items
     lines = [ln.strip() for ln in text.strip().splitlines()[1:] if ln.strip()]
     if len(lines) >= 2:
@@ -92,6 +92,25 @@ def ideas(text: str) -> list[str] | None:
     return None
 
 
+def _items(text: str) -> list[str] | None:
+    """List items: one per line after a bullet or number, or numbered inline from 1."""
+    items = [m.group(1) for m in _ITEM.finditer(text)]
+    if len(items) >= 2:
+        return items
+    run: list[re.Match[str]] = []
+    for mark in _NUMBER.finditer(text):
+        if int(mark.group(1)) == len(run) + 1:
+            run.append(mark)
+    if len(run) < 2:
+        return None
+    ends = [m.start() for m in run[1:]] + [len(text)]
+    items = [text[m.end():end] for m, end in zip(run, ends)]
+    # The last item ends its line or sentence ("3. baz. Put them into A or B").
+    items[-1] = re.split(r"\n|\.\s+(?=[A-Z])", items[-1], maxsplit=1)[0]
+    items = [i.strip(" ,;.") for i in items]
+    return items if all(items) else None
+
+
 def _names(clause: str) -> list[str] | None:
     parts = [p.strip(" '\"()*.").strip() for p in _SEP.split(clause)]
     parts = [re.sub(r"^(?:either|the|a)\s+", "", p, flags=re.IGNORECASE) for p in parts if p]
@@ -101,15 +120,33 @@ def _names(clause: str) -> list[str] | None:
 
 
 def _answer_ideas(answer: str) -> list[str] | None:
-    return ideas("\n" + answer) or _names(answer)
+    """The ideas in an answer to "Paste them one per line": list items, every line (after a
+    "here they are:" lead-in), a `;` or `,` list, or one idea."""
+    items = _items(answer)
+    if items:
+        return items
+    lines = [ln.strip() for ln in answer.splitlines() if ln.strip()]
+    if len(lines) >= 2 and lines[0].endswith(":"):
+        lines = lines[1:]
+    if len(lines) >= 2:
+        return lines
+    one = lines[0] if lines else ""
+    parts = [p.strip(" .") for p in re.split(r";" if ";" in one else r",", one)]
+    parts = [p for p in parts if p]
+    if len(parts) >= 2:
+        return parts
+    return _names(one) or ([one] if 0 < len(one) <= 200 else None)
+
+
+def _answer_categories(answer: str) -> list[str] | None:
+    """The categories in an answer: "into A or B", or names one per line or comma-separated."""
+    return categories(answer) or _names(", ".join(answer.split("\n")))
 
 
 def build(ctx: TaskContext, facts: str = "") -> Prepared:
     """The organize prompt, or the one question (ideas, categories, or too many ideas) first."""
-    fields = conversation_fields(
-        ctx.message, ctx.history, QUESTIONS,
-        extractors={"categories": categories, "ideas": ideas},
-        answers={"categories": _names, "ideas": _answer_ideas})
+    fields = task_fields(ctx, QUESTIONS, extractors={"categories": categories, "ideas": ideas},
+                         answers={"categories": _answer_categories, "ideas": _answer_ideas})
     if ctx.session is not None:  # nothing listed: the idea store's waiting ideas and pillars
         stored, pillars = stored_ideas(ctx.session.store.db)
         if not fields.get("ideas") and stored:
@@ -118,7 +155,7 @@ def build(ctx: TaskContext, facts: str = "") -> Prepared:
             fields["categories"] = pillars
     for need in ("ideas", "categories"):
         if not fields.get(need):
-            return Prepared(question=QUESTIONS[need], fields=fields)
+            return Prepared(question=QUESTIONS[need], asked=need, fields=fields)
     budget = _max_tokens(ctx)
     cost = sum(len(label(i)) // 3 + len(max(fields["categories"], key=len)) // 3 + 6
                for i in fields["ideas"])
@@ -131,7 +168,7 @@ def build(ctx: TaskContext, facts: str = "") -> Prepared:
     values = {
         "categories": ", ".join(fields["categories"]),
         "ideas": "\n".join(f"{n}. {i}" for n, i in enumerate(fields["ideas"], 1)),
-        **turn_values(ctx.message, ctx.history, QUESTIONS),
+        **task_values(ctx, QUESTIONS),
     }
     return prepared("organize.md", values, "organize", fields, facts)
 
@@ -158,7 +195,8 @@ def register_tasks(register: Any) -> None:
 def score_message(message: str, context: Any) -> list[Any] | None:
     if context is None:
         return None
-    listed = context.has(*_THING_WORDS) or ("\n" in message and _ITEM.search(message))
+    listed = (context.has(*_THING_WORDS) or ("\n" in message and _ITEM.search(message))
+              or _items(message))
     if listed and categories(message):
         return [context.score("organize", 0.2, "gives ideas and categories to sort them into")]
     if _LEAD.match(message):  # "categorize these blog post ideas": the verb is the task

@@ -7,12 +7,12 @@ import re
 from typing import Any
 
 from creator_assistant.fields import (
-    conversation_fields,
     duration,
     say_duration,
     shown,
     strip_command,
-    turn_values,
+    task_fields,
+    task_values,
 )
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.formats.timing import clock, long_plan, short_plan
@@ -85,17 +85,16 @@ def structure(fmt: str, seconds: int) -> str:
 
 def build(ctx: TaskContext, facts: str = "") -> Prepared:
     """The script prompt for a message, or the one question that must be answered first."""
-    fields = conversation_fields(ctx.message, ctx.history, QUESTIONS,
-                                 answers={"duration_s": duration})
+    fields = task_fields(ctx, QUESTIONS, answers={"duration_s": duration})
     kind = kind_of(ctx.message, ctx.history)
     if not fields.get("topic"):
-        return Prepared(question=QUESTIONS["topic"], fields=fields)
+        return Prepared(question=QUESTIONS["topic"], asked="topic", fields=fields)
     seconds = fields.get("duration_s")
     said_here = duration(strip_command(ctx.message))
     if fields.get("platform") in SHORT_FORM and not said_here and (seconds or 0) > LONGEST_SHORT:
         seconds = None  # "now one for TikTok" does not inherit a 10-minute length
     if kind == "video" and not seconds:
-        return Prepared(question=QUESTIONS["duration_s"], fields=fields)
+        return Prepared(question=QUESTIONS["duration_s"], asked="duration_s", fields=fields)
     fmt = "caption" if kind == "caption" else (
         "short_script" if seconds <= LONGEST_SHORT else "video_script")
     points = _POINTS.search(strip_command(ctx.message))
@@ -108,7 +107,7 @@ def build(ctx: TaskContext, facts: str = "") -> Prepared:
         "kind": {"caption": "caption for a post", "short_script": "short-form video script"}.get(
             fmt, "video script"),
         "key_points": points.group(1).strip() if points else "those in the request, if any",
-        **turn_values(ctx.message, ctx.history, QUESTIONS),
+        **task_values(ctx, QUESTIONS),
         "structure": structure(fmt, seconds or 0),
     }
     template = "video_script.md" if fmt == "video_script" else "short_form.md"

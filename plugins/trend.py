@@ -8,13 +8,13 @@ from typing import Any
 
 from creator_assistant.data.facts import with_facts
 from creator_assistant.fields import (
-    conversation_fields,
     data_block,
     data_part,
     latest,
     shown,
+    task_fields,
+    task_values,
     topic,
-    turn_values,
 )
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.hookspecs import hookimpl
@@ -63,16 +63,16 @@ def trend_topic(text: str) -> str | None:
 
 def build(ctx: TaskContext, data: str | None = None, facts: str = "") -> Prepared:
     """The trend prompt; `data` and `facts` computed elsewhere replace what the message holds."""
-    fields = conversation_fields(ctx.message, ctx.history, {"topic": QUESTION},
-                                 extractors={"topic": lambda t: trend_topic(t) or topic(t)})
+    fields = task_fields(ctx, {"topic": QUESTION},
+                         extractors={"topic": lambda t: trend_topic(t) or topic(t)})
     pasted = data if data is not None else latest(ctx.message, ctx.history, data_part) or ""
     if not (fields.get("topic") or fields.get("niche") or pasted or facts):
-        return Prepared(question=QUESTION, fields=fields)
+        return Prepared(question=QUESTION, asked="topic", fields=fields)
     values = {
         "topic": shown(fields.get("topic"), "the trend in the data below"),
         "niche": shown(fields.get("niche")), "audience": shown(fields.get("audience")),
         "data": data_block(pasted, facts),
-        **turn_values(ctx.message, ctx.history, {"topic": QUESTION}),
+        **task_values(ctx, {"topic": QUESTION}),
     }
     return prepared("trend_analysis.md", values, "trend_analysis", fields, facts)
 

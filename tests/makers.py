@@ -50,3 +50,15 @@ def write_truncated_copy(src: Path, dst: Path, keep: float = 0.6) -> Path:
     data = src.read_bytes()
     dst.write_bytes(data[: int(len(data) * keep)])
     return dst
+
+
+# The demo's vocabulary and chat template with more and wider layers: its replies stream slowly
+# enough (tens to a few hundred tokens a second) that a key pressed mid-reply lands mid-reply.
+SLOW_SHAPE = dict(n_embd=384, n_layer=6, n_head=8, n_head_kv=4, n_ff=1536)
+
+
+def write_slow_model(path: Path) -> Path:
+    """A random-weight model like the demo (about 57 MB), several times slower to generate."""
+    from creator_assistant.runtime.demo import DemoShape, build_demo_model
+
+    return build_demo_model(path, DemoShape(**SLOW_SHAPE))

@@ -12,6 +12,16 @@ def test_missing_file_means_defaults(tmp_path):
     assert load_config(tmp_path / "none.toml").models.gpu_layers == 0
 
 
+def test_threads_default_to_the_hardware_recommendation(tmp_path):
+    from creator_assistant import hardware
+
+    assert load_config(tmp_path / "none.toml").models.threads == hardware.default_threads()
+    assert hardware.default_threads() == hardware.recommended_threads(hardware.detect())
+    path = tmp_path / "c.toml"
+    path.write_text("[models]\nthreads = 5\n")
+    assert load_config(path).models.threads == 5
+
+
 def test_valid_overrides_load(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text('[tasks.script]\ntemperature = 0.9\nmodel = "gemma-3-4b"\n')

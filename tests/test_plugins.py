@@ -26,6 +26,21 @@ def test_a_plugin_that_fails_to_import_is_reported_and_skipped(tmp_path):
     assert "chat" in host.registry.tasks
 
 
+def test_a_load_failure_names_the_line_and_the_exception(tmp_path):
+    (tmp_path / "late.py").write_text("x = 1\n\nimport no_such_module_here\n")
+    (tmp_path / "typo.py").write_text("def f(:\n")
+    host = load_host(tmp_path)
+    assert host.plugins["late"].error.startswith("failed to load (line 3): ModuleNotFoundError")
+    assert host.plugins["typo"].error.startswith("failed to load (line 1): SyntaxError")
+
+
+def test_a_plugin_file_named_like_a_loaded_plugin_keeps_both_listed(tmp_path):
+    (tmp_path / "chat.py").write_text("")
+    host = load_host(tmp_path)
+    assert host.plugins["chat"].source == "creator-assistant" and host.plugins["chat"].error is None
+    assert "already loaded" in host.plugins["chat.py"].error
+
+
 def test_a_plugin_that_raises_in_a_hook_is_reported_and_the_rest_work(tmp_path):
     (tmp_path / "raiser.py").write_text(textwrap.dedent("""
         from creator_assistant.hookspecs import hookimpl

@@ -156,7 +156,7 @@ class TestRegenerateEditCopy:
             await pilot.press("shift+tab")  # select the reply above the prompt
             await pilot.press("up")  # then the message before it
             assert screen.focused.role == "user"
-            await pilot.press("c")
+            await pilot.press("ctrl+o")
             assert app.clipboard == "copy this"
 
 
@@ -173,3 +173,86 @@ class TestLongConversations:
             assert len(log.messages) == log.keep == 40
             assert log.messages[-1].text == "message 49"
             assert "10 earlier messages" in str(log.query_one("#earlier").render())
+
+
+def conversations(core) -> list[dict]:
+    return core.run(core.session.store.conversations)
+
+
+class TestLeavingAConversation:
+    """Each conversation shows its own figures; an empty one is not kept; a draft is not lost."""
+
+    async def test_the_status_bar_follows_the_conversation_shown(self, core):
+        app = app_for(core)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            await type_text(pilot, "hello there")
+            await pilot.press("enter")
+            await until(pilot, replied(screen))
+            reply = saved(core, screen.cid)[1]
+            await pilot.press("ctrl+n")
+            status = str(screen.status.render())
+            assert "context –" in status and "first token –" in status and "– tok/s" in status
+            await pilot.press("ctrl+b", "enter")  # open it again from the sidebar
+            used = reply["prompt_tokens"] + reply["completion_tokens"]
+            await until(pilot, lambda: f"context {used:,} / 8,192" in str(screen.status.render()))
+            status = str(screen.status.render())
+            assert f"{reply['tokens_per_s']:,.1f} tok/s" in status
+            assert f"first token {reply['ttft_ms']:,.0f} ms" in status
+
+    async def test_a_turn_that_fails_to_start_leaves_no_conversation(self, core):
+        app = app_for(core, model="no-such-model")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            await type_text(pilot, "hi")
+            await pilot.press("enter")
+            await until(pilot, replied(screen))
+            assert screen.log_view.messages[-1].has_class("failed")
+            assert conversations(core) == []
+
+    async def test_a_conversation_left_empty_is_deleted_when_left(self, core):
+        app = app_for(core)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            await type_text(pilot, "hello")
+            await pilot.press("enter")
+            await until(pilot, replied(screen))
+            screen.editing = True  # resend an edit the session refuses: the exchange is gone
+            await screen.send("x" * 4_000_001, rewind=True)
+            await until(pilot, replied(screen))
+            assert saved(core, screen.cid) == []
+            await pilot.press("ctrl+n")
+            await until(pilot, lambda: conversations(core) == [])
+
+    async def test_ctrl_l_asks_before_replacing_a_draft(self, core):
+        app = app_for(core)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            await type_text(pilot, "first")
+            await pilot.press("enter")
+            await until(pilot, replied(screen))
+            await type_text(pilot, "my draft")
+            await pilot.press("ctrl+l")
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("n")
+            assert screen.prompt.text == "my draft" and not screen.editing
+            assert screen.prompt.has_focus
+            await pilot.press("ctrl+l")
+            await pilot.press("y")
+            assert screen.prompt.text == "first" and screen.editing
+
+    async def test_one_token_is_singular(self, core):
+        store = core.session.store
+
+        def make() -> str:
+            cid = store.new_conversation(title="short")
+            store.add_message(cid, "user", "say ok", task="chat")
+            store.add_message(cid, "assistant", "ok", task="chat", model="demo",
+                              completion_tokens=1, tokens_per_s=9.0)
+            return cid
+
+        app = app_for(core, conversation_id=core.run(make))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            meta = str(app.screen.log_view.messages[-1].query_one(".meta").render())
+            assert "· 1 token ·" in meta

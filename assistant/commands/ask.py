@@ -32,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from creator_assistant.session import Session
+    from creator_assistant.session import Session, Status
 
     text = read_message(args.text)
     session = Session.open()
@@ -45,20 +45,27 @@ def run(args: argparse.Namespace) -> int:
             print(f"note: {result.model_note}", file=sys.stderr)
         out = sys.stdout
         facts_shown = False
-        for piece in turn:
-            if not facts_shown:  # tasks that compute facts show them before the reply
-                facts_shown = True
-                if result.facts:
-                    out.write(result.facts.rstrip() + "\n\n")
-            out.write(piece)
-            out.flush()
+        stream = iter(turn)
+        try:
+            for piece in stream:
+                if not facts_shown:  # tasks that compute facts show them before the reply
+                    facts_shown = True
+                    if result.facts:
+                        out.write(result.facts.rstrip() + "\n\n")
+                out.write(piece)
+                out.flush()
+        except KeyboardInterrupt:
+            stream.close()  # the turn stops the model and saves the reply so far as stopped
+            print(f"\n(stopped: the reply so far is saved in conversation "
+                  f"{result.conversation_id})", file=sys.stderr)
+            raise
         out.write("\n")
         for notice in result.notices:
             print(f"note: {notice}", file=sys.stderr)
         if args.json:
             out.write(json.dumps(result.as_dict()) + "\n")
         out.flush()
-        if result.status == "error":
+        if result.status == Status.ERROR:
             print(f"creator: {result.error}", file=sys.stderr)
             print(f"(your message is saved in conversation {result.conversation_id})",
                   file=sys.stderr)

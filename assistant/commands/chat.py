@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from creator_assistant.commands import CommandError
 
@@ -71,18 +72,27 @@ def line_chat(session, cid: str | None, task: str | None, model: str | None) -> 
         if result.model_note:
             label += f" ({result.model_note})"
         print(label)
+        stream = iter(turn)
         try:
-            for piece in turn:
+            for piece in stream:
                 sys.stdout.write(piece)
                 sys.stdout.flush()
         except KeyboardInterrupt:
-            turn.cancel()
+            stream.close()  # the turn stops the model and saves the reply so far as stopped
         print()
-        if result.status == "error":
-            print(f"error: {result.error}")
-        elif result.status == "stopped":
-            print("[stopped]")
-        else:
-            u = result.usage
-            print(f"  {u.completion_tokens} tokens · {u.tokens_per_s:.1f} tok/s · "
-                  f"first token {u.ttft_ms:.0f} ms")
+        print(outcome(result))
+
+
+def outcome(result: Any) -> str:
+    """The line under a reply: its status in the words the database and `ask --json` use."""
+    from creator_assistant.session import Status
+
+    u = result.usage
+    tokens = f"{u.completion_tokens:,} token{'' if u.completion_tokens == 1 else 's'}"
+    if result.status == Status.ERROR:
+        return f"error: {result.error}"
+    if result.status == Status.QUESTION:
+        return "  (question: your next message answers it)"
+    if result.status == Status.STOPPED:
+        return f"[stopped · {tokens}]"
+    return f"  {tokens} · {u.tokens_per_s:.1f} tok/s · first token {u.ttft_ms:.0f} ms"

@@ -7,13 +7,16 @@ import json
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    doctor = sub.add_parser("doctor", help="check this machine: cores, memory, GPU, tier")
+    doctor = sub.add_parser("doctor", help="check this machine: cores, memory, GPU, tier",
+                            description="Check this machine (cores, memory, GPU, whether this "
+                            "llama.cpp build can offload), say which hardware tier it is and "
+                            "which model to get, and show the settings in force.")
     doctor.add_argument("--json", action="store_true", help="one JSON object (has `tier`)")
 
 
 def report() -> dict:
     """Everything `creator doctor` says, as data."""
-    from creator_assistant import hardware, library
+    from creator_assistant import catalogue, hardware, library
     from creator_assistant.config import load_config
     from creator_assistant.paths import get_paths
 
@@ -21,12 +24,16 @@ def report() -> dict:
     config = load_config(paths.config_file)
     hw = hardware.detect()
     tier, reason = hardware.recommend(hw)
-    model = library.get(tier.model, paths)
+    installed = {e.id for e in catalogue.installed(paths)}
+    model, gated = hardware.pick_model(tier, catalogue.entries(paths), installed)
     status = library.row(model, paths)["status"]
     return {
         "tier": tier.name, "tier_label": tier.label, "reason": reason,
         "recommended_model": model.id, "recommended_model_status": status,
         "recommended_model_size": model.size,
+        # The licence-gated model the recommendation stands in for: the tier's own.
+        "gated_alternative": None if gated is None else {
+            "id": gated.id, "size": gated.size, "licence": gated.licence},
         "hardware": hw.as_dict(),
         "settings": hardware.settings(hw, tier, model.size / 1e9, config.models),
         "models_dir": str(paths.models_dir),
@@ -52,8 +59,14 @@ def run(args: argparse.Namespace) -> int:
           f"{data['recommended_model_status']}")
     if data["recommended_model_status"] == "available":
         print(f"           get it with `creator models pull {data['recommended_model']}`")
-    print(f"\nThreads    {st['threads']} ({st['threads_source']}); this machine suggests "
-          f"{st['threads_recommended']} (one per physical core)")
+    if (gated := data["gated_alternative"]) is not None:
+        print(f"           or the licence-gated {gated['id']} ({human_size(gated['size'])}): "
+              "accept its licence on the hub page,\n           then `hf auth login` (or set "
+              "HF_TOKEN) and pull it")
+    threads = f"\nThreads    {st['threads']} ({st['threads_source']})"
+    if st["threads_source"] == "config":
+        threads += f"; this machine suggests {st['threads_recommended']} (one per physical core)"
+    print(threads)
     print(f"GPU layers {st['gpu_layers']}; suggested {st['gpu_layers_recommended']}: "
           f"{st['gpu_layers_reason']}")
     print(f"Context    {st['context']:,} tokens for this tier (each task caps its own)")

@@ -7,26 +7,41 @@ import json
 import sys
 from typing import Any
 
+from creator_assistant.commands.output import add_markdown_flag, show_markdown
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    history = sub.add_parser("history", help="list, show, search, export or delete conversations")
+    history = sub.add_parser("history", help="list, show, search, export or delete conversations",
+                             description="The saved conversations. A unique prefix of an ID is "
+                             "enough everywhere.")
     actions = history.add_subparsers(dest="action", metavar="ACTION", required=True)
-    ls = actions.add_parser("list", help="conversations, most recent first")
+    ls = actions.add_parser("list", help="conversations, most recent first",
+                            description="List conversations, most recent first: ID, when it was "
+                            "last updated, how many messages, title.")
     ls.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     ls.add_argument("--json", action="store_true", help="a JSON array")
-    show = actions.add_parser("show", help="every message of one conversation, in order")
+    show = actions.add_parser("show", help="every message of one conversation, in order",
+                              description="Every message of one conversation in order, numbered "
+                              "as `/pin N` expects; Markdown, rendered in a terminal.")
     show.add_argument("id", metavar="ID", help="a conversation id (a unique prefix will do)")
     show.add_argument("--json", action="store_true", help="an object with a `messages` list")
-    search = actions.add_parser("search", help="full-text search across all conversations")
-    search.add_argument("text", metavar="TEXT", nargs="+")
-    search.add_argument("--limit", type=int, default=20)
+    add_markdown_flag(show)
+    search = actions.add_parser("search", help="full-text search across all conversations",
+                                description="Full-text search (SQLite FTS5) across every saved "
+                                "message; exit code 1 when nothing matches.")
+    search.add_argument("text", metavar="TEXT", nargs="+", help="words to find")
+    search.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
     search.add_argument("--json", action="store_true", help="a JSON array of matches")
-    export = actions.add_parser("export", help="write a conversation as a Markdown file")
-    export.add_argument("id", metavar="ID")
+    export = actions.add_parser("export", help="write a conversation as a Markdown file",
+                                description="Write a conversation, every message included, as "
+                                "a Markdown file and print its path.")
+    export.add_argument("id", metavar="ID", help="a conversation id (a unique prefix will do)")
     export.add_argument("-o", "--output", metavar="PATH",
                         help="file or folder to write, `-` for stdout (default: exports folder)")
-    rm = actions.add_parser("rm", help="delete conversations and all their messages")
-    rm.add_argument("ids", metavar="ID", nargs="+")
+    rm = actions.add_parser("rm", help="delete conversations and all their messages",
+                            description="Delete conversations and all their messages. Every ID "
+                            "must exist, or nothing is deleted.")
+    rm.add_argument("ids", metavar="ID", nargs="+", help="conversation ids (unique prefixes do)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,19 +73,15 @@ def _list(store: Any, args: argparse.Namespace, paths: Any) -> int:
 
 
 def _show(store: Any, args: argparse.Namespace, paths: Any) -> int:
+    from creator_assistant.export import to_markdown
+
     conv = store.conversation(args.id)
-    rows = store.messages(conv["id"])
     if args.json:
+        rows = store.messages(conv["id"])
         state = store.memory_state(conv["id"])
         print(json.dumps({**conv, **state, "messages": rows}, ensure_ascii=False))
         return 0
-    print(f"# {conv['title'] or '(untitled)'}  [{conv['id']}, {len(rows)} messages]")
-    for row in rows:
-        who = "you" if row["role"] == "user" else f"assistant ({row['model'] or '?'})"
-        flags = "".join(f" [{f}]" for f in (row["status"] if row["status"] != "ok" else "",
-                                             "pinned" if row["pinned"] else "") if f)
-        print(f"\n--- {row['seq']}. {who}, {row['created'][:16].replace('T', ' ')}{flags}")
-        print(row["content"])
+    show_markdown(to_markdown(store, conv["id"]), args.markdown)
     return 0
 
 

@@ -8,38 +8,56 @@ import json
 import sys
 from typing import Any
 
+from creator_assistant.commands.output import add_markdown_flag, show_markdown
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ideas", help="your content ideas: add, list, search, categorize, rm")
-    build(p)
+    p = sub.add_parser("ideas", help="your content ideas: add, list, search, categorize, rm",
+                       description="Your content ideas, with full-text search and near-duplicate "
+                       "checks, sorted into your own pillars (categories) by the model. `/ideas` "
+                       "in the chat does the same.")
+    add_markdown_flag(*build(p))
 
 
-def build(p: argparse.ArgumentParser) -> None:
+def build(p: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The actions' parsers, on `p` (the CLI's and the chat's `/ideas`); returns them."""
     isub = p.add_subparsers(dest="ideas_command", metavar="ACTION", required=True)
-    add = isub.add_parser("add", help="add an idea (`-`: one idea per line from stdin)")
-    add.add_argument("text", nargs="+", metavar="TEXT")
+    add = isub.add_parser("add", help="add an idea (`-`: one idea per line from stdin)",
+                          description="Add an idea; `-` reads one idea per line from stdin. An "
+                          "idea much like a stored one is refused unless --force.")
+    add.add_argument("text", nargs="+", metavar="TEXT", help="the idea, or `-` for stdin")
     add.add_argument("--pillar", "--category", dest="pillar", help="one of your pillars")
     add.add_argument("--priority", help="high, medium (default) or low")
     add.add_argument("--force", action="store_true", help="add even if it looks like a duplicate")
-    ls = isub.add_parser("list", help="ideas by priority, newest first")
-    ls.add_argument("--pillar", "--category", dest="pillar")
-    ls.add_argument("--priority")
-    ls.add_argument("--uncategorized", action="store_true")
-    find = isub.add_parser("search", help="full-text search")
-    find.add_argument("query", nargs="+")
-    cat = isub.add_parser("categorize", help="sort ideas into your pillars with the model")
+    ls = isub.add_parser("list", help="ideas by priority, newest first",
+                         description="List ideas, high priority first, newest first within each.")
+    ls.add_argument("--pillar", "--category", dest="pillar", help="only this pillar's ideas")
+    ls.add_argument("--priority", help="only this priority: high, medium or low")
+    ls.add_argument("--uncategorized", action="store_true", help="only ideas with no pillar")
+    find = isub.add_parser("search", help="full-text search",
+                           description="Full-text search across your ideas.")
+    find.add_argument("query", nargs="+", metavar="WORDS", help="words to find")
+    cat = isub.add_parser("categorize", help="sort ideas into your pillars with the model",
+                          description="Sort ideas into your pillars with the model, one idea at "
+                          "a time under a grammar that allows only your pillar names; each label "
+                          "is saved as it comes. Set pillars first: `creator ideas pillars ...`.")
     cat.add_argument("ids", nargs="*", type=int, metavar="ID", help="default: uncategorized")
     cat.add_argument("--all", action="store_true", help="redo every idea")
-    rm = isub.add_parser("rm", help="remove ideas")
-    rm.add_argument("ids", nargs="+", type=int, metavar="ID")
-    pil = isub.add_parser("pillars", help="show, or set, your content pillars (categories)")
-    pil.add_argument("names", nargs="*", metavar="NAME")
-    st = isub.add_parser("set", help="change an idea's pillar or priority")
-    st.add_argument("id", type=int)
-    st.add_argument("--pillar", "--category", dest="pillar")
-    st.add_argument("--priority")
+    rm = isub.add_parser("rm", help="remove ideas",
+                         description="Remove ideas by number (the # column of `ideas list`).")
+    rm.add_argument("ids", nargs="+", type=int, metavar="ID", help="idea numbers")
+    pil = isub.add_parser("pillars", help="show, or set, your content pillars (categories)",
+                          description="Without NAME: show your pillars. With names: set them "
+                          "(replacing the old list); `ideas categorize` sorts into these.")
+    pil.add_argument("names", nargs="*", metavar="NAME", help="the pillars, e.g. Tutorials Reviews")
+    st = isub.add_parser("set", help="change an idea's pillar or priority",
+                         description="Change an idea's pillar or priority by hand.")
+    st.add_argument("id", type=int, metavar="ID", help="the idea's number")
+    st.add_argument("--pillar", "--category", dest="pillar", help="one of your pillars")
+    st.add_argument("--priority", help="high, medium or low")
     for action in (add, ls, find, cat, rm, pil, st):
         action.add_argument("--json", action="store_true", help="print JSON")
+    return [add, ls, find, cat, rm, pil, st]
 
 
 def execute(args: argparse.Namespace, session: Any, progress: Any = None) -> tuple[str, Any]:
@@ -123,7 +141,6 @@ def progress_bar(n: int, total: int, idea: dict, label: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from creator_assistant.commands import CommandError
-    from creator_assistant.commands.analytics import show
     from creator_assistant.data.ideas import IdeaError
     from creator_assistant.session import Session
 
@@ -137,5 +154,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, default=str))
     else:
-        show(text)
+        show_markdown(text, args.markdown)
     return 0

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from creator_assistant.commands import CommandError
+from creator_assistant.commands.output import add_markdown_flag, show_markdown
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -21,6 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--list", action="store_true", help="list what has been imported")
     p.add_argument("--remove", metavar="ID", type=int, help="forget import ID and its rows")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_markdown_flag(p)
 
 
 def importers(paths) -> dict:
@@ -69,5 +71,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.as_dict(), default=str))
     else:
-        print(describe(result))
+        show_markdown(describe(result), args.markdown)
     return 0

@@ -12,20 +12,35 @@ ACTIONS = ("list", "pull", "add", "rm", "info")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    models = sub.add_parser("models", help="browse, download and manage models")
+    models = sub.add_parser("models", help="browse, download and manage models",
+                            description="Browse the model catalogue, download models, add your "
+                            "own GGUF files. Without ACTION: the same as `list`.")
     msub = models.add_subparsers(dest="models_command", metavar="ACTION")
-    mlist = msub.add_parser("list", help="the catalogue and your models, with their status")
+    mlist = msub.add_parser("list", help="the catalogue and your models, with their status",
+                            description="The catalogue and your models by category: id, size, "
+                            "tier, status (downloaded, available, partial), gated or not.")
     mlist.add_argument("--json", action="store_true", help="a JSON list of objects")
-    pull = msub.add_parser("pull", help="download a catalogue model (resumable, verified)")
-    pull.add_argument("id", metavar="ID")
-    add = msub.add_parser("add", help="register your own .gguf file (validated first)")
-    add.add_argument("path", metavar="PATH")
+    pull = msub.add_parser("pull", help="download a catalogue model (resumable, verified)",
+                           description="Download a catalogue model from the Hugging Face hub: "
+                           "free disk space is checked first, an interrupted pull resumes, and "
+                           "the file is verified by sha256 before it is installed. A gated model "
+                           "needs its licence accepted on the hub and `hf auth login` (or "
+                           "HF_TOKEN).")
+    pull.add_argument("id", metavar="ID", help="a catalogue id (see `creator models list`)")
+    add = msub.add_parser("add", help="register your own .gguf file (validated first)",
+                          description="Register a GGUF file you already have; it is checked "
+                          "before llama.cpp sees it and used where it is (not copied).")
+    add.add_argument("path", metavar="PATH", help="the .gguf file")
     add.add_argument("--id", dest="model_id", help="the id to use (default: from the file name)")
-    rm = msub.add_parser("rm", help="delete a downloaded model, or unregister an added one")
-    rm.add_argument("id", metavar="ID")
-    info = msub.add_parser("info", help="everything known about one model")
-    info.add_argument("id", metavar="ID")
-    info.add_argument("--json", action="store_true")
+    rm = msub.add_parser("rm", help="delete a downloaded model, or unregister an added one",
+                         description="Delete a downloaded model's file; a model registered with "
+                         "`models add` is only unregistered (its file stays).")
+    rm.add_argument("id", metavar="ID", help="a model id (see `creator models list`)")
+    info = msub.add_parser("info", help="everything known about one model",
+                           description="Everything known about one model: catalogue entry, the "
+                           "file's own GGUF metadata and where a download came from.")
+    info.add_argument("id", metavar="ID", help="a model id (see `creator models list`)")
+    info.add_argument("--json", action="store_true", help="one JSON object")
 
 
 def run(args: argparse.Namespace) -> int:

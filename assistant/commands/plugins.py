@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    plugins = sub.add_parser("plugins", help="list plugins")
+    plugins = sub.add_parser("plugins", help="list plugins, or scaffold a new one",
+                             description="The plugins that add tasks, commands, importers and "
+                             "backends. Without ACTION: the same as `list`.")
     psub = plugins.add_subparsers(dest="plugins_command", metavar="ACTION")
-    plist = psub.add_parser("list", help="each plugin, its version, what it registered")
-    plist.add_argument("--json", action="store_true")
-    pnew = psub.add_parser("new", help="scaffold a pip-installable plugin package")
-    pnew.add_argument("name", help="the plugin's task name, e.g. podcast")
+    plist = psub.add_parser("list", help="each plugin, its version, what it registered",
+                            description="Each plugin with its version, where it comes from and "
+                            "what it registered; a plugin that failed to load is shown with the "
+                            "error and what to do.")
+    plist.add_argument("--json", action="store_true", help="a JSON list of objects")
+    pnew = psub.add_parser("new", help="scaffold a pip-installable plugin package",
+                           description="Create a pip-installable plugin package with a task, "
+                           "its prompt and tests; see docs/writing-plugins.md.")
+    pnew.add_argument("name", metavar="NAME", help="the plugin's task name, e.g. podcast")
     pnew.add_argument("--path", default=".", help="folder to create it in (default: here)")
 
 
@@ -27,17 +35,37 @@ def run(args: argparse.Namespace) -> int:
     rows = []
     for name, info in sorted(host.plugins.items()):
         rows.append({"name": name, "version": info.version, "source": info.source,
-                     "registered": registry.registered_by(name), "error": info.error})
+                     "registered": registry.registered_by(name), "error": info.error,
+                     "fix": remedy(info) if info.error else None})
     if getattr(args, "json", False):
         print(json.dumps(rows, indent=2))
         return 0
     for row in rows:
         what = "; ".join(f"{kind}: {', '.join(names)}"
-                         for kind, names in sorted(row["registered"].items())) or "nothing"
-        print(f"{row['name']} {row['version']} ({row['source']}) — {what}")
+                         for kind, names in sorted(row["registered"].items()))
+        if row["error"]:
+            failed = "FAILED to load, skipped" if row["error"].startswith("failed to load") \
+                else "FAILED in a hook"
+            what = f"{what}; {failed}" if what else failed
+        print(f"{row['name']} {row['version']} ({row['source']}) — {what or 'nothing'}")
         if row["error"]:
             print(f"    error: {row['error']}")
+            print(f"    to fix: {row['fix']}")
     return 0
+
+
+def remedy(info: Any) -> str:
+    """What to do about a plugin that failed: its file to fix, or its package."""
+    error, source = info.error or "", info.source
+    if "is already loaded" in error:
+        return f"rename {source}: another plugin has the name {info.name!r}"
+    if "already registered by" in error:
+        return f"it registers a name another plugin has: change the name in {source}"
+    if info.version == "file":
+        return f"fix or remove {source}; `creator plugins list` checks again"
+    if error.startswith("failed to load"):
+        return f"`pip install -U {source}` (a dependency may be missing), or `pip uninstall {source}`"
+    return f"a bug in {source}: report it to its author, or `pip uninstall {source}`"
 
 
 def new(args: argparse.Namespace) -> int:

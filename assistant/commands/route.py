@@ -11,7 +11,10 @@ from creator_assistant.commands import CommandError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    route = sub.add_parser("route", help="show which task a message is routed to, and why")
+    route = sub.add_parser("route", help="show which task a message is routed to, and why",
+                           description="Show which task a message would be routed to, with its "
+                           "score, the runner-up and why. No model is called (unless "
+                           "CREATOR_ROUTER_TIEBREAK is set).")
     route.add_argument("text", metavar="TEXT", nargs="*", help="the message")
     route.add_argument("--json", action="store_true", help="one JSON object instead of text")
     route.add_argument("--jsonl", action="store_true",

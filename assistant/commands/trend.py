@@ -5,19 +5,26 @@ from __future__ import annotations
 import argparse
 import json
 
+from creator_assistant.commands.output import add_markdown_flag, show_markdown
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("trend", help="score imported Google Trends series")
+    p = sub.add_parser("trend", help="score imported Google Trends series",
+                       description="Score the Google Trends series you imported (`creator import "
+                       "multiTimeline.csv`), each from its own data.")
     tsub = p.add_subparsers(dest="trend_command", metavar="ACTION", required=True)
     report = tsub.add_parser("report", help="momentum, slope, seasonality, peak and decay: a "
-                             "1-10 score with reasons and timing advice")
+                             "1-10 score with reasons and timing advice",
+                             description="For each imported term: momentum, slope, seasonality, "
+                             "peak and decay, a 1-10 score with its reasons, a sparkline and "
+                             "when to publish.")
     report.add_argument("terms", metavar="TERM", nargs="*", help="only these terms")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_markdown_flag(report)
 
 
 def run(args: argparse.Namespace) -> int:
     from creator_assistant.commands import CommandError
-    from creator_assistant.commands.analytics import show
     from creator_assistant.data.facts import trend_facts
     from creator_assistant.db import open_db
     from creator_assistant.paths import get_paths
@@ -33,5 +40,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(facts.data, default=str))
     else:
-        show(facts.markdown)
+        show_markdown(facts.markdown, args.markdown)
     return 0

@@ -4,6 +4,7 @@ performers, engagement, publish-day and length effects, growth and momentum, out
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import sqlite_utils
@@ -120,25 +121,68 @@ def _by_length(pieces: list[dict]) -> dict[str, Any]:
     return {"buckets": buckets, "length_views_rank_correlation": rnd(corr, 2)}
 
 
-def report(db: sqlite_utils.Database) -> dict[str, Any]:
-    """Everything computed from the newest imports; `available` is False when nothing is there."""
+UNNAMED = "(no channel name)"  # single CSV files: their names do not say whose they are
+
+
+def channel_of(row: dict) -> str | None:
+    """The channel an import belongs to: named by the Studio export's folder or zip, or by a
+    generic file's one `channel` value; None when the file does not say."""
+    return row["meta"].get("channel") or None
+
+
+def analysed_imports(store: DataStore) -> list[dict]:
+    """Imports the analytics report can use, newest first."""
+    return [r for r in store.imports() if r["kind"] in ("channel-report", "content")
+            and ({"table", "content", "totals", "chart"} & set(r["meta"].get("parts", {})))]
+
+
+def channels(store: DataStore) -> list[str | None]:
+    """Channels with analytics imports, the most recently imported first."""
+    return list(dict.fromkeys(channel_of(r) for r in analysed_imports(store)))
+
+
+def choose_channel(names: list[str | None], wanted: str | None = None,
+                   message: str = "") -> str | None:
+    """`wanted` (case-insensitive; LookupError when no import has it), else the channel the
+    message names, else the most recent import's."""
+    if wanted is not None:
+        hit = [n for n in names if n and n.lower() == wanted.strip().lower()]
+        if not hit:
+            known = ", ".join(n or UNNAMED for n in names) or "none"
+            raise LookupError(f"no imported channel named {wanted!r}; imported channels: {known}")
+        return hit[0]
+    said = message.lower()
+    named = [n for n in names if n and re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", said)]
+    return named[0] if named else (names[0] if names else None)
+
+
+def report(db: sqlite_utils.Database, channel: str | None = None,
+           message: str = "") -> dict[str, Any]:
+    """Everything computed from the newest imports of one channel (`channel`, else the one the
+    message names, else the most recent import's); `available` is False when nothing is there."""
     store = DataStore(db)
-    tables = [r for r in store.imports() if r["kind"] in ("channel-report", "content")
-              and ({"table", "content"} & set(r["meta"].get("parts", {})))]
+    usable = analysed_imports(store)
+    names = channels(store)
+    chosen = choose_channel(names, channel, message)
+    usable = [r for r in usable if channel_of(r) == chosen]
+    tables = [r for r in usable if {"table", "content"} & set(r["meta"].get("parts", {}))]
     content = next((r for r in tables if r["kind"] == "content"
                     or r["meta"].get("dimension", "").lower() == "content"), None)
     primary = content or (tables[0] if tables else None)
-    out: dict[str, Any] = {"available": False, "sources": [], "top_by_views": []}
+    out: dict[str, Any] = {"available": False, "sources": [], "top_by_views": [],
+                           "channel": chosen, "other_channels": [n for n in names if n != chosen]}
     if primary is not None:
         part = "table" if primary["kind"] == "channel-report" else "content"
-        pieces = [piece(r) for r in store.rows(primary["id"], part)]
+        rows = store.rows(primary["id"], part)
+        pieces = [piece(r) for r in rows]
         out["dimension"] = primary["meta"].get("dimension", "Content")
-        out["total_row"] = primary["meta"].get("total")
+        if primary["meta"].get("total"):
+            out["total_row"] = primary["meta"]["total"]
         if primary is content:
             out.update(content_analysis(pieces))
         else:
-            out.update(dimension_analysis(pieces, out["total_row"]))
-        out["sources"].append(_source(primary))
+            out.update(dimension_analysis(pieces, out.get("total_row")))
+        out["sources"].append(_source(primary, [r.get("published") for r in rows]))
         out["available"] = True
     seen = {out.get("dimension")}
     out["breakdowns"] = []
@@ -154,19 +198,25 @@ def report(db: sqlite_utils.Database) -> dict[str, Any]:
              "share_pct": rnd(p["views"] / total * 100 if total else None, 1)}
             for p in ranked(pieces, "views", 8)]})
         out["sources"].append(_source(r))
-    series, imp = daily_series(store)
+    series, imp = daily_series(store, usable)
     if series:
-        out["growth"] = growth(series, "views" if "views" in series[0] else
-                               next(k for k in series[0] if k != "date"))
+        metric = "views" if "views" in series[0] else next(
+            (k for k in series[0] if k != "date"), None)
+        out["growth"] = growth(series, metric) if metric else None
         subs = [r for r in series if r.get("subscribers") is not None]
         if subs and out["growth"]:
             out["growth"]["net_subscribers"] = sum(r["subscribers"] for r in subs)
         if all(s["import"] != imp["id"] for s in out["sources"]):
-            out["sources"].append(_source(imp))
+            out["sources"].append(_source(imp, [r.get("date") for r in series]))
         out["available"] = True
     return out
 
 
-def _source(row: dict) -> dict[str, Any]:
+def _source(row: dict, dates: list[str | None] | None = None) -> dict[str, Any]:
+    """Where the facts came from: the import, its file, channel, dates and when it was made."""
+    meta = row["meta"]
+    known = sorted(d[:10] for d in dates or [] if d)
     return {"import": row["id"], "format": row["format"], "source": row["source"],
-            "imported_at": row["imported_at"], "dimension": row["meta"].get("dimension")}
+            "imported_at": row["imported_at"], "dimension": meta.get("dimension"),
+            "channel": channel_of(row), "start": meta.get("start") or (known[0] if known else None),
+            "end": meta.get("end") or (known[-1] if known else None)}

@@ -105,5 +105,10 @@ class Sheet:
         self.md.append(f"**{title}**\n\n{body}" + (f"\n\n{chart}" if chart else ""))
         self.text.append(f"{title}:\n{body}")
 
+    def note(self, text: str) -> None:
+        """A line for both: where the numbers came from, what is left out."""
+        self.md.append(text)
+        self.text.append(text)
+
     def result(self) -> tuple[str, str]:
         return "\n\n".join(self.md), "\n\n".join(self.text)

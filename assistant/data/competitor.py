@@ -115,7 +115,8 @@ def report(db: sqlite_utils.Database) -> dict[str, Any]:
     videos = [v for v in store.rows(imp["id"], "videos") if v.get("views") is not None]
     titles = [len(v.get("title") or "") for v in videos]
     out: dict[str, Any] = {
-        "available": True, "source": {"import": imp["id"], "source": imp["source"]},
+        "available": True, "source": {"import": imp["id"], "source": imp["source"],
+                                       "imported_at": imp["imported_at"]},
         "videos": len(videos), "channels": len({v.get("channel") for v in videos}),
         "median_views": rnd(median([v["views"] for v in videos]), 0),
         "median_like_rate_pct": rnd(median([v["likes"] / v["views"] * 100 for v in videos

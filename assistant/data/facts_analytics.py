@@ -13,40 +13,43 @@ LABELS = {"views": "Views", "ctr": "CTR (%)", "retention": "Avg % viewed",
 def render(r: dict[str, Any]) -> tuple[str, str]:
     """(markdown, prompt) for an analytics report."""
     sheet = Sheet()
-    md, section = sheet.md, sheet.section
+    section = sheet.section
 
     dim = r.get("dimension") or "Content"
     noun = "pieces" if dim.lower() == "content" else f"{dim.lower()} rows"
-    src = ", ".join(f"#{s['import']} `{s['source'].rsplit('/', 1)[-1]}`" for s in r["sources"])
-    md.append(f"Computed from imports {src}.")
+    sheet.note(provenance(r))
     if r.get("concentration"):
         _dimension(r, dim, section)
     elif r.get("pieces"):
-        med = r.get("medians", {})
+        med = r.get("medians") or {}
         summary = [[noun.capitalize(), r["pieces"]]] + [[f"Median {LABELS[k].lower()}", v]
                                                       for k, v in med.items()]
-        if r.get("total_row", {}).get("views") is not None:
+        if (r.get("total_row") or {}).get("views") is not None:
             summary.insert(1, ["Total views (Total row)", r["total_row"]["views"]])
         section("Summary", table(["Measure", "Value"], summary))
-        top = r["top_by_views"][:5]
+        if not med:
+            sheet.note("This import has no metric column (views, likes, comments...), so there "
+                       "is nothing to rank: import it again with `--as generic --map "
+                       "views=COLUMN` naming the column that holds views.")
+        top = r.get("top_by_views", [])[:5]
         mid = med.get("views") or 0
-        rows = [[i, clip(p["title"] or p["id"], 60), p["views"],
-                 f"{p['views'] / mid:.2f}×" if mid else None] for i, p in enumerate(top, 1)]
-        section(f"Top {len(top)} by views", table(["#", dim if dim != "Content" else "Title",
-                                                    "Views", "vs median"], rows),
-                bar_chart([(clip(p["title"] or p["id"], 30), p["views"])
-                           for p in r["top_by_views"][:10]]))
-        bottom = r["bottom_by_views"][:5]
-        section(f"Bottom {len(bottom)} by views", table(
-            ["#", "Title", "Views"], [[i, clip(p["title"] or p["id"], 60), p["views"]]
-                                      for i, p in enumerate(bottom, 1)]))
+        if top:
+            rows = [[i, _name(p, 60), p["views"], f"{p['views'] / mid:.2f}×" if mid else None]
+                    for i, p in enumerate(top, 1)]
+            section(f"Top {len(top)} by views", table(["#", dim if dim != "Content" else "Title",
+                                                        "Views", "vs median"], rows),
+                    bar_chart([(_name(p, 30), p["views"]) for p in r["top_by_views"][:10]]))
+        bottom = r.get("bottom_by_views", [])[:5]
+        if bottom:
+            section(f"Bottom {len(bottom)} by views", table(
+                ["#", "Title", "Views"], [[i, _name(p, 60), p["views"]]
+                                          for i, p in enumerate(bottom, 1)]))
         best_worst = []
         for key in ("ctr", "retention", "subscribers", "engagement"):
             if f"top_by_{key}" in r:
                 for i in range(min(3, len(r[f"top_by_{key}"]))):
                     b, w = r[f"top_by_{key}"][i], r[f"bottom_by_{key}"][i]
-                    best_worst.append([LABELS[key], clip(b["title"], 40), b[key],
-                                       clip(w["title"], 40), w[key]])
+                    best_worst.append([LABELS[key], _name(b, 40), b[key], _name(w, 40), w[key]])
         if best_worst:
             section("Best and worst by rate", table(["Measure", "Best", "Value", "Worst",
                                                      "Value"], best_worst))
@@ -67,7 +70,7 @@ def render(r: dict[str, Any]) -> tuple[str, str]:
         section("Length", body)
     if r.get("outliers"):
         section(f"Outliers (views at least {2.5}× or at most 1/{2.5} of the median)", table(
-            ["Title", "Views", "× median"], [[clip(o["title"], 60), o["views"], o["x_median"]]
+            ["Title", "Views", "× median"], [[_name(o, 60), o["views"], o["x_median"]]
                                             for o in r["outliers"]]))
     for b in r.get("breakdowns", []):
         section(f"{b['dimension']}: top by views", table(
@@ -91,7 +94,35 @@ def render(r: dict[str, Any]) -> tuple[str, str]:
                  f"{compact(min(weeks))}–{compact(max(weeks))}\n```")
         section("Growth and momentum (daily channel totals)", table(["Measure", "Value"], rows),
                 chart)
+    if not (r.get("pieces") or g):
+        sheet.note("The import holds no rows to analyse.")
     return sheet.result()
+
+
+def _name(p: dict[str, Any], width: int) -> str:
+    return clip(str(p.get("title") or p.get("id") or "(untitled)"), width)
+
+
+def _one(s: dict[str, Any]) -> str:
+    name = s["source"].replace("\\", "/").rsplit("/", 1)[-1]
+    dates = (f", {s['start']} to {s['end']}" if s.get("start") and s.get("end") != s["start"]
+             else f", {s['start']}" if s.get("start") else "")
+    who = f"channel {s['channel']}" if s.get("channel") else "channel not named in the file"
+    return (f"`{name}` (import #{s['import']}, {s['format']}, {who}{dates}, imported "
+            f"{str(s['imported_at'])[:10]})")
+
+
+def provenance(r: dict[str, Any]) -> str:
+    """Which imports the numbers come from, and which channels were left out."""
+    line = "From " + " and ".join(_one(s) for s in r["sources"]) + "."
+    others = r.get("other_channels") or []
+    if others:
+        here = f"channel {r['channel']}" if r.get("channel") else "the files without a channel name"
+        names = ", ".join(o or "files without a channel name" for o in others)
+        line += (f" Only {here} is analysed; also imported: {names}. Channels are never mixed: "
+                 "name one in your message (or `creator analytics report --channel NAME`) to "
+                 "analyse it.")
+    return line
 
 
 def _dimension(r: dict[str, Any], dim: str, section: Any) -> None:

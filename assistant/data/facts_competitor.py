@@ -9,10 +9,11 @@ from creator_assistant.data.charts import Sheet, bar_chart, clip, table
 
 def render(r: dict[str, Any]) -> tuple[str, str]:
     sheet = Sheet()
-    md, section = sheet.md, sheet.section
+    section = sheet.section
 
-    md.append(f"Computed from import #{r['source']['import']} "
-              f"`{r['source']['source'].rsplit('/', 1)[-1]}`.")
+    src = r["source"]
+    sheet.note(f"From `{src['source'].replace(chr(92), '/').rsplit('/', 1)[-1]}` (import "
+               f"#{src['import']}, imported {str(src.get('imported_at', ''))[:10]}).")
     tl = r["title_length"]
     rows = [["Videos", r["videos"]], ["Channels", r["channels"]],
             ["Median views", r["median_views"]],

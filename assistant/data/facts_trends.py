@@ -13,6 +13,12 @@ MONTH_LETTERS = "JFMAMJJASOND"
 def render(r: dict[str, Any]) -> tuple[str, str]:
     md: list[str] = []
     text: list[str] = []
+    if r.get("sources"):
+        line = "From " + " and ".join(
+            f"`{s['source'].replace(chr(92), '/').rsplit('/', 1)[-1]}` (import #{s['import']}, "
+            f"imported {str(s.get('imported_at', ''))[:10]})" for s in r["sources"]) + "."
+        md.append(line)
+        text.append(line)
     terms = r.get("terms", [])
     if terms:
         rows = [[t["term"], f"{t['score']}/10", t.get("momentum_pct"),

@@ -34,16 +34,22 @@ def growth(series: list[dict], metric: str = "views") -> dict[str, Any] | None:
     return out
 
 
-def daily_series(store: DataStore) -> tuple[list[dict], dict | None]:
-    """The newest daily channel series: Totals.csv, else Chart data summed per day."""
-    totals = store.latest("channel-report", "totals")
+def daily_series(store: DataStore, imports: list[dict] | None = None
+                 ) -> tuple[list[dict], dict | None]:
+    """The newest daily channel series among `imports` (default: all): Totals.csv, else Chart
+    data summed per day."""
+    rows = [r for r in (store.imports("channel-report") if imports is None else imports)
+            if r["kind"] == "channel-report"]
+    totals = next((r for r in rows if "totals" in r["meta"].get("parts", {})), None)
     if totals is not None:
         return store.rows(totals["id"], "totals"), totals
-    chart = store.latest("channel-report", "chart")
+    chart = next((r for r in rows if "chart" in r["meta"].get("parts", {})), None)
     if chart is None:
         return [], None
     per_day: dict[str, dict[str, float]] = {}
     for r in store.rows(chart["id"], "chart"):
+        if not r.get("date"):
+            continue
         slot = per_day.setdefault(r["date"], {"date": r["date"]})
         for k, v in r.items():
             if isinstance(v, (int, float)) and k != "duration_s":

@@ -30,26 +30,50 @@ def import_path(db: sqlite_utils.Database, path: str | Path,
                 importers: Mapping[str, Importer] | None = None, *, wanted: str | None = None,
                 options: dict[str, str] | None = None) -> ImportResult:
     """Import the file, folder or zip at `path`; DataFileError says precisely why not."""
+    importers = importers or builtin_importers()
+    store = DataStore(db)
     source = load_source(path)
     source.path = str(Path(path).expanduser().resolve())
-    importer = choose_importer(source, importers or builtin_importers(), wanted)
-    dataset = importer.read(source, dict(options or {}))
+    # The same bytes again are already imported, whatever detection would say of them: a
+    # generic CSV imported with --as is recognised without it.
+    found = store.find(source.sha256, wanted)
+    if found is not None:
+        return store.result(found["id"], already=True)
+    options = dict(options or {})
+    earlier = None
+    try:
+        importer = choose_importer(source, importers, wanted)
+    except DataFileError:
+        earlier = None if wanted else store.at_path(source.path)
+        if earlier is None or earlier["format"] not in importers:
+            raise
+        # A changed version of a file imported with --as: read it the way it was read then.
+        importer = importers[earlier["format"]]
+        if earlier["meta"].get("map") and "map" not in options:
+            options["map"] = earlier["meta"]["map"]
+    dataset = importer.read(source, options)
+    if earlier is not None:
+        how = f" --map {options['map']}" if options.get("map") else ""
+        dataset.notes.append(f"read as {importer.name}{how}, like the earlier import of this file")
     if dataset.rows == 0:
         raise DataFileError(f"{Path(path).name}: no data rows under the header (only a header or "
                             "a Total row); export a report that has data")
     dataset.format = importer.name  # the name it is registered under is the format
-    return DataStore(db).save(source, dataset)
+    return store.save(source, dataset)
 
 
 def describe(result: ImportResult) -> str:
     """What an import read, as Markdown for the terminal and the chat."""
     if result.already_imported:
-        head = (f"Already imported as #{result.id} ({result.format}, {result.rows:,} rows): "
-                "nothing changed.")
+        how = f", --map {result.meta['map']}" if result.meta.get("map") else ""
+        when = result.imported_at.replace("T", " ")[:16]
+        head = (f"Already imported as #{result.id} on {when} UTC ({result.format}{how}, "
+                f"{result.rows:,} rows): nothing changed.")
     else:
         head = f"Imported #{result.id}: **{result.format}**, {result.rows:,} rows"
         if result.replaced:
-            head += f" (replaces #{result.replaced}, an earlier version of this file)"
+            old = "" if result.replaced == result.id else f"#{result.replaced}, "
+            head += f" (replaces {old}an earlier version of this file)"
         head += "."
     parts = ", ".join(f"{name} {n:,}" for name, n in result.parts.items())
     lines = [head, f"- from `{result.source}` (sha256 {result.sha256[:12]}…)"]

@@ -27,6 +27,7 @@ class ImportResult:
     notes: list[str]
     already_imported: bool = False
     replaced: int | None = None  # the import of the same path this one replaced
+    imported_at: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -75,7 +76,20 @@ class DataStore:
         meta = row["meta"]
         return ImportResult(row["id"], row["format"], row["kind"], row["source"], row["sha256"],
                             row["rows"], meta.get("parts", {}), meta, meta.get("notes", []),
-                            already_imported=already)
+                            already_imported=already, imported_at=row["imported_at"])
+
+    def find(self, sha256: str, fmt: str | None = None) -> dict[str, Any] | None:
+        """The newest import of exactly these bytes (in format `fmt`, when given), if any."""
+        found = self.db.execute(
+            "select id from data_imports where sha256 = ? and (? is null or format = ?) "
+            "order by id desc limit 1", [sha256, fmt, fmt]).fetchone()
+        return self.get(found[0]) if found else None
+
+    def at_path(self, path: str) -> dict[str, Any] | None:
+        """The newest import of the file at `path`, if any."""
+        found = self.db.execute("select id from data_imports where source = ? order by id desc "
+                                "limit 1", [path]).fetchone()
+        return self.get(found[0]) if found else None
 
     def get(self, import_id: int) -> dict[str, Any]:
         row = self.db.execute("select * from data_imports where id = ?", [import_id]).fetchone()

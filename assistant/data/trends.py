@@ -162,7 +162,8 @@ def report(db: sqlite_utils.Database, terms: list[str] | None = None) -> dict[st
             if len(pts) >= 3:
                 out["terms"].append(analyse_term(name, [d for d, _ in pts], [x for _, x in pts],
                                                  granularity))
-        out["sources"].append({"import": timeline["id"], "source": timeline["source"]})
+        out["sources"].append({"import": timeline["id"], "source": timeline["source"],
+                               "imported_at": timeline["imported_at"]})
         out["available"] = bool(out["terms"])
     geo = store.latest("trends", "geo")
     if geo is not None:
@@ -170,12 +171,14 @@ def report(db: sqlite_utils.Database, terms: list[str] | None = None) -> dict[st
         out["regions"] = {name: [{"region": r["key"], "value": r["values"][name]} for r in sorted(
             rows, key=lambda r: -(r["values"].get(name) or 0))[:5]]
             for name in geo["meta"].get("terms", [])}
-        out["sources"].append({"import": geo["id"], "source": geo["source"]})
+        out["sources"].append({"import": geo["id"], "source": geo["source"],
+                               "imported_at": geo["imported_at"]})
         out["available"] = True
     related = store.latest("trends", "related")
     if related is not None:
         rows = store.rows(related["id"], "related")
         out["related"] = {b: [r for r in rows if r["block"] == b][:10] for b in ("top", "rising")}
-        out["sources"].append({"import": related["id"], "source": related["source"]})
+        out["sources"].append({"import": related["id"], "source": related["source"],
+                               "imported_at": related["imported_at"]})
         out["available"] = True
     return out

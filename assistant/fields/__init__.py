@@ -21,7 +21,8 @@ from creator_assistant.fields.extract import (
     topic,
 )
 
-__all__ = ["PLATFORMS", "audience", "duration", "keywords", "niche", "platform", "topic"]
+__all__ = ["PLATFORMS", "audience", "conversation_fields", "duration", "keywords", "niche",
+           "platform", "task_fields", "task_values", "topic", "turn_values"]
 
 Extractors = Mapping[str, Callable[[str], Any]]
 _FIELD = re.compile(r"\{([a-z_]+)\}")
@@ -68,20 +69,32 @@ def read_fields(message: str, extractors: Extractors | None = None) -> dict[str,
 def conversation_fields(message: str, history: list[dict[str, str]],
                         questions: Mapping[str, str] | None = None,
                         extractors: Extractors | None = None,
-                        answers: Extractors | None = None) -> dict[str, Any]:
-    """Fields from the message, then from earlier user messages, newest first.
+                        answers: Extractors | None = None, *,
+                        asked: str | None = None,
+                        gathered: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Fields from the message, then those `gathered` by the task's earlier questions, then
+    earlier user messages, newest first.
 
-    When the previous reply was one of `questions` (field -> question text), the message is the
-    answer to it: a field read from it wins, else `answers[field]` reads the bare answer (by
-    default the whole message, when short, is the value).
+    The message answers a question when `asked` names the field (the conversation's state says
+    so) or, failing that, when the previous reply was one of `questions` (field -> question
+    text). `answers[field]` reads the answer first (it knows the answer's shape); else a field
+    read from the message; else the whole message, when short, is the value.
     """
     fields = read_fields(message, extractors)
-    asked = _asked(history, questions or {})
-    if asked and asked not in fields:
-        answer = " ".join(strip_command(message).split()).strip(" .!?")
-        value = (answers or {}).get(asked, _short_text)(answer)
+    asked = asked or _asked(history, questions or {})
+    if asked:
+        answer = strip_command(message).strip()
+        reader = (answers or {}).get(asked)
+        value = reader(answer) if reader is not None else None
         if value:
             fields[asked] = value
+        elif asked not in fields and reader is None:
+            value = _short_text(" ".join(answer.split()).strip(" .!?"))
+            if value:
+                fields[asked] = value
+    for key, value in (gathered or {}).items():
+        if value not in (None, "", []):
+            fields.setdefault(key, value)
     for turn in reversed(history):
         if turn["role"] != "user":
             continue
@@ -90,26 +103,44 @@ def conversation_fields(message: str, history: list[dict[str, str]],
     return fields
 
 
+def task_fields(ctx: Any, questions: Mapping[str, str] | None = None,
+                extractors: Extractors | None = None,
+                answers: Extractors | None = None) -> dict[str, Any]:
+    """`conversation_fields` for a task's turn (a TaskContext): with the field its question
+    asked for and the fields gathered so far, as the conversation's state holds them."""
+    return conversation_fields(ctx.message, ctx.history, questions, extractors, answers,
+                               asked=ctx.asked, gathered=ctx.fields)
+
+
 def request_text(message: str, history: list[dict[str, str]],
-                 questions: Mapping[str, str] | None = None) -> str:
-    """The request as the creator made it: after one of `questions`, the message that was asked
-    about comes first, then the answer."""
+                 questions: Mapping[str, str] | None = None, earlier: str = "") -> str:
+    """The request as the creator made it: after a question, the messages that were asked about
+    come first (`earlier`, from the conversation's state; else the message before the
+    question), then the answer."""
     text = strip_command(message)
+    if earlier.strip():
+        return f"{earlier.strip()}\n{text}"
     if _asked(history, questions or {}):
-        earlier = [t["content"] for t in history[:-1] if t["role"] == "user"]
-        if earlier:
-            return f"{strip_command(earlier[-1])}\n{text}"
+        before = [t["content"] for t in history[:-1] if t["role"] == "user"]
+        if before:
+            return f"{strip_command(before[-1])}\n{text}"
     return text
 
 
 def turn_values(message: str, history: list[dict[str, str]],
-                questions: Mapping[str, str]) -> dict[str, str]:
+                questions: Mapping[str, str], earlier: str = "") -> dict[str, str]:
     """The `revision` and `request` values every task template takes: the revision note when the
     message revises the previous reply, and the request itself, quoted as data."""
     from creator_assistant.resources import read_prompt
 
-    return {"revision": read_prompt("revision.md") if history and is_revision(message) else "",
-            "request": quote(request_text(message, history, questions))}
+    revises = bool(history) and not earlier and is_revision(message)
+    return {"revision": read_prompt("revision.md") if revises else "",
+            "request": quote(request_text(message, history, questions, earlier))}
+
+
+def task_values(ctx: Any, questions: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`turn_values` for a task's turn (a TaskContext), with the request's earlier messages."""
+    return turn_values(ctx.message, ctx.history, questions or {}, ctx.request)
 
 
 def _short_text(answer: str) -> str | None:
@@ -120,7 +151,8 @@ def _asked(history: list[dict[str, str]], questions: Mapping[str, str]) -> str |
     if not history or history[-1]["role"] != "assistant":
         return None
     last = history[-1]["content"].strip()
-    return next((field for field, q in questions.items() if last == q.strip()), None)
+    # A plugin may add a hint after its question ("Or import ..."): the question leads.
+    return next((field for field, q in questions.items() if last.startswith(q.strip())), None)
 
 
 def is_revision(message: str) -> bool:

@@ -26,6 +26,21 @@ LIKENESS_MARGIN = 0.06  # ...and this lead over chat, when only its examples' li
 CLEAR = 0.25  # ...and this, with a keyword, to pull a follow-up away from its task
 CLOSE = 0.05  # top two within this: a close call the optional tie-break may settle
 HEAD = 1500  # characters routed: instructions come first; a long paste after them is data
+# After a task's question, the next message is its answer unless it clearly starts something
+# else: another task's keyword or signal with at least STARTS, phrased as a request (below), or
+# at least SURELY however it is phrased. (Answers such as "why the sourdough trend is over"
+# score up to about 0.6 for another task; a greeting scores 0.9.)
+STARTS = 0.45
+SURELY = 0.8
+_LEADS = (r"^\W*(?:(?:actually|no|nah|wait|ok(?:ay)?|now|never ?mind|forget (?:it|that)|instead|"
+          r"hmm+|so|and|but|also|please|pls|hey|sorry)\b[\s,.!:;-]*)*")
+_REQUEST = re.compile(
+    _LEADS + r"(?:(?:write|make|create|draft|give|generate|plan|outline|analy[sz]e|sort|"
+    r"organi[sz]e|categori[sz]e|classify|group|compare|research|study|look at|help|show|tell|"
+    r"find|explain|turn|rewrite|summari[sz]e|can you|could you|would you|will you|let'?s|"
+    r"i (?:want|need|would like|'d like))\b"
+    r"|(?:(?:what|how|why|when|where|which|who)\s+)?(?:is|are|was|were|do|does|did|can|could|"
+    r"should|would|will|am|has|have)\b.*\w)|\?\s*$", re.IGNORECASE)
 # "what about their shorts?", "and how about TikTok?": a question about the same work.
 _QUOTED = re.compile(r"(?:^|(?<=[\s(:]))['\"\u201c\u2018]([^'\"\u201d\u2019\n]{2,80})"
                      r"['\"\u201d\u2019](?=[\s.,!?:;)]|$)")
@@ -76,6 +91,7 @@ class Decision:
     scores: dict[str, float] = field(default_factory=dict)
     why: dict[str, str] = field(default_factory=dict)
     tiebreak: str | None = None
+    explicit: bool = False  # the winner's keyword or its plugin's signal chose it, not likeness
 
     def as_dict(self) -> dict[str, Any]:
         return {"task": self.task, "score": self.score, "reason": self.reason,
@@ -127,6 +143,7 @@ class Router:
         # (small talk, a general question) makes chat an explicit choice.
         explicit = raised or (KEYWORDS_SAID in best.reason and best.task != FALLBACK)
         decision = self._decide(text, best, explicit, scores, conversation_task)
+        decision.explicit = explicit and decision.task == best.task
         runner = next((s for s in ranked if s.task != decision.task), second)
         decision.runner_up = runner.task if runner else None
         decision.runner_up_score = round(runner.score, 3) if runner else 0.0
@@ -153,6 +170,19 @@ class Router:
             return Decision(FALLBACK, round(chat.score, 3), "no task fits clearly; general chat")
         return Decision(best.task, round(best.score, 3), best.reason)
 
+    def answer_or_new(self, text: str, task: str) -> Decision:
+        """The decision for a message sent while `task` waits for the answer to its question:
+        that task, unless the message clearly starts something else."""
+        new = self.route(text)
+        if new.task != task and new.explicit:
+            first = text.strip().split("\n", 1)[0][:HEAD]
+            if new.score >= SURELY or (new.score >= STARTS and _REQUEST.search(first)):
+                new.reason = f"starts something else instead of answering {task}: {new.reason}"
+                return new
+        other = new.task if new.task != task else new.runner_up
+        return Decision(task, new.scores.get(task, 0.0), f"answers {task}'s question", other,
+                        new.scores.get(other, 0.0) if other else 0.0, new.scores, new.why)
+
     def close_call(self, decision: Decision) -> list[str]:
         """The tasks within CLOSE of the winner, winner first; one task means no close call."""
         top = decision.scores.get(decision.task, 0.0)
@@ -175,10 +205,15 @@ def router_for(host: Any) -> Router:
     return router
 
 
-def route_message(session: Any, text: str, conversation_task: str | None = None) -> Any:
-    """The Route for a message in a conversation whose current task is `conversation_task`."""
+def route_message(session: Any, text: str, conversation_task: str | None = None,
+                  waiting: str | None = None) -> Any:
+    """The Route for a message in a conversation whose current task is `conversation_task`;
+    `waiting`: the task whose question it may answer (see `Router.answer_or_new`)."""
     from creator_assistant.session import Route
 
-    decision = router_for(session.host).route(text, conversation_task)
-    decision = maybe_tie_break(session, text, decision)
+    router = router_for(session.host)
+    if waiting:
+        decision = router.answer_or_new(text, waiting)
+    else:
+        decision = maybe_tie_break(session, text, router.route(text, conversation_task))
     return Route(decision.task, decision.score, decision.reason, decision.runner_up)

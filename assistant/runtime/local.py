@@ -198,11 +198,14 @@ class LocalBackend:
                         raise ModelError(reply[2])
             finally:
                 if not finished and self._conn is not None:
-                    # The caller stopped reading: cancel and drain so the pipe stays in step.
+                    # The caller stopped reading: cancel and drain so the pipe stays in step,
+                    # keeping the usage of what was generated until then.
                     self.cancel()
                     try:
-                        while self._recv(during="cancelling")[0] == "token":
+                        while (reply := self._recv(during="cancelling"))[0] == "token":
                             pass
+                        if reply[0] == "done":
+                            self.last_usage = Usage(**reply[1])
                     except ModelError:
                         pass
 

@@ -9,7 +9,7 @@ from typing import Any
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from creator_assistant.ui.keys import KEYS, binding, check_keymap
+from creator_assistant.ui.keys import binding, check_keymap, usable_keymap
 
 
 class CreatorApp(App[None]):
@@ -37,7 +37,7 @@ class CreatorApp(App[None]):
         keys = dict(self.core.session.config.keys)
         for problem in check_keymap(keys):
             self.notify(problem, title="config.toml", severity="warning", timeout=15)
-        self.set_keymap({k: v for k, v in keys.items() if k in KEYS and str(v).strip()})
+        self.set_keymap(usable_keymap(keys))  # a rejected remap keeps its default key
         # The UI thread's own connection: the sidebar reads while the core thread writes.
         self.store = Store(open_db(self.core.paths.database))
         cid, task, model, preload = self.start
@@ -63,6 +63,20 @@ class CreatorApp(App[None]):
 
         if not isinstance(self.screen, ModelsScreen):
             self.push_screen(ModelsScreen(self.core.session))
+
+    def on_models_screen_chosen(self, event: Any) -> None:
+        for chat in self.chat_screens():
+            chat.use_library_model(event.model_id)
+
+    def on_models_screen_deleted(self, event: Any) -> None:
+        for chat in self.chat_screens():
+            if chat.use_model == event.model_id:
+                chat.use_library_model(None)
+
+    def chat_screens(self) -> list[Any]:
+        from creator_assistant.ui.screens.chat_screen import ChatScreen
+
+        return [s for s in self.screen_stack if isinstance(s, ChatScreen)]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -35,9 +35,10 @@ class ReplyInfo:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ReplyInfo:
+        tokens = row.get("completion_tokens") or 0
         return cls(row.get("task") or "", row.get("route_reason") or "", row.get("model") or "",
-                   "", row.get("status") or "ok", row.get("completion_tokens") or 0,
-                   row.get("tokens_per_s") or 0.0, row.get("ttft_ms") or 0.0)
+                   "", row.get("status") or "ok", tokens, row.get("tokens_per_s") or 0.0,
+                   row.get("ttft_ms") or 0.0, (row.get("prompt_tokens") or 0) + tokens)
 
     @property
     def is_demo(self) -> bool:
@@ -55,7 +56,7 @@ class ReplyInfo:
         if self.model:
             parts.append(self.model_label)
         if self.tokens:
-            parts.append(f"{self.tokens:,} tokens")
+            parts.append(f"{self.tokens:,} token" + ("" if self.tokens == 1 else "s"))
         if self.tps:
             parts.append(f"{self.tps:,.1f} tok/s")
         if self.status == "stopped":

@@ -12,7 +12,12 @@ from textual.binding import Binding
 KEYS: dict[str, tuple[str, str, str, str, bool]] = {
     "send": ("enter", "", "Send", "Send the message", False),
     "newline": ("shift+enter,ctrl+j", "", "New line", "New line in the message", False),
-    "cancel": ("escape", "cancel", "Stop", "Stop the reply (the partial reply is kept)", True),
+    "cancel": ("escape", "cancel", "Stop",
+               "Stop the reply (the partial reply is kept); back to the prompt", True),
+    # Ctrl+C stops a reply like Esc; with none streaming it falls through to Textual's own
+    # Ctrl+C (copy the selected text, else the hint that Ctrl+Q quits).
+    "interrupt": ("ctrl+c", "interrupt", "Stop",
+                  "Stop the reply like Esc; otherwise copy the selected text", False),
     "help": ("f1,question_mark", "app.help", "Help",
              "Keys and commands (? only in an empty prompt)", True),
     "sidebar": ("ctrl+b", "sidebar", "Chats", "Show or hide the conversations", True),
@@ -30,8 +35,9 @@ FIXED: tuple[tuple[str, str], ...] = (
     ("ctrl+p", "Command palette: every action and slash command"),
     ("/", "Slash commands; Up/Down choose, Tab completes"),
     ("up", "In an empty prompt: edit your last message"),
-    ("tab, shift+tab", "Move between the prompt, the messages and the sidebar"),
-    ("c", "On a selected message: copy it"),
+    ("shift+tab, tab", "Select the last message, leave the messages (back to the prompt)"),
+    ("up, down", "On a selected message: the one before or after it (Down at the last: the prompt)"),
+    ("a-z …", "On a selected message: typing goes on in the prompt (Ctrl+O copies the message)"),
 )
 
 
@@ -52,20 +58,47 @@ def prompt_keys() -> dict[str, str]:
 
 def check_keymap(keymap: dict[str, str]) -> list[str]:
     """Problems with a `[keys]` table: unknown ids, empty keys, keys the prompt keeps."""
+    return [problem for _, problem in _problems(keymap)]
+
+
+def usable_keymap(keymap: dict[str, str]) -> dict[str, str]:
+    """The remaps without a problem; a rejected one leaves its binding's default keys in force."""
+    rejected = {binding_id for binding_id, _ in _problems(keymap)}
+    return {bid: str(keys) for bid, keys in keymap.items() if bid not in rejected}
+
+
+def _problems(keymap: dict[str, str]) -> list[tuple[str, str]]:
     problems = []
     taken = prompt_keys()
     for binding_id, keys in keymap.items():
         if binding_id not in KEYS:
-            problems.append(f"[keys] {binding_id!r} is not a binding id; ids: {', '.join(KEYS)}")
-        elif not str(keys).strip():
-            problems.append(f"[keys] {binding_id!r} has no key; give one such as \"ctrl+g\"")
+            problems.append((binding_id, f"[keys] {binding_id!r} is not a binding id; "
+                                         f"ids: {', '.join(KEYS)}"))
+            continue
+        default = KEYS[binding_id][0]
+        if not str(keys).strip():
+            problems.append((binding_id, f"[keys] {binding_id!r} has no key; give one such as "
+                                         f"\"ctrl+g\" ({key_label(default)} stays)"))
         for key in str(keys).split(","):
-            if binding_id in KEYS and key.strip() in taken:
-                problems.append(f"[keys] {binding_id} = {key.strip()!r}: the prompt uses that key "
-                                f"({taken[key.strip()].lower()}) while you type; choose another")
+            if key.strip() in taken:
+                problems.append((binding_id, f"[keys] {binding_id} = {key.strip()!r}: the prompt "
+                                             f"uses that key ({taken[key.strip()].lower()}) while "
+                                             f"you type; choose another ({key_label(default)} stays)"))
     return problems
 
 
 def keys_in_force(keymap: dict[str, str]) -> dict[str, str]:
     """Binding id -> the keys that trigger it now, with the user's remapping applied."""
     return {bid: keymap.get(bid, spec[0]) for bid, spec in KEYS.items()}
+
+
+def key_label(keys: str) -> str:
+    """`ctrl+b,question_mark` as `Ctrl+B, ?`."""
+    names = {"question_mark": "?", "slash": "/", "escape": "Esc", "enter": "Enter"}
+
+    def one(key: str) -> str:
+        if key in names:
+            return names[key]
+        return "+".join(p.upper() if len(p) == 1 else p.capitalize() for p in key.split("+"))
+
+    return ", ".join(one(k.strip()) for k in keys.split(","))

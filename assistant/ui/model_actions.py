@@ -30,7 +30,8 @@ def _loaded(pool: Any, path: Path) -> bool:
 
 
 def rows(paths: Any, pool: Any) -> list[dict[str, Any]]:
-    """Every model with its category, size, tier and status (loaded, downloaded, available)."""
+    """Every model with its category, size, tier and status: loaded, downloaded, built in
+    (the demo), added (the user's own file) or available (to download)."""
     library = _library()
     if library is not None and hasattr(library, "rows"):
         listing = library.rows(paths)
@@ -41,6 +42,10 @@ def rows(paths: Any, pool: Any) -> list[dict[str, Any]]:
     for row in listing:
         if row.get("path") and _loaded(pool, Path(row["path"])):
             row["status"] = "loaded"
+        elif row["status"] == "downloaded" and row.get("demo"):
+            row["status"] = "built in"  # made here from code: nothing was downloaded
+        elif row["status"] == "downloaded" and row.get("source") == "added":
+            row["status"] = "added"  # the user's own file, left where it is
     order = {"text-generation": 0, "embedding": 1}
     return sorted(listing, key=lambda r: (order.get(r["category"], 9), r["category"],
                                           not r.get("demo"), r["size"] or 0))

@@ -53,6 +53,7 @@ def produce(session: Any, reply: Reply, req: Request, on_start: Callable[..., No
             on_facts: Callable[[str], None]) -> Outcome:
     """Run one turn on the core thread, putting its text on the feed; never raises."""
     feed = reply.feed
+    new = req.current.cid is None
     try:
         if req.rewind and req.current.cid:
             session.rewind(req.current.cid)
@@ -73,6 +74,19 @@ def produce(session: Any, reply: Reply, req: Request, on_start: Callable[..., No
             reply.notify(on_facts, turn.result.facts)
         return Outcome(turn.result, turn.n_ctx)
     except Exception as exc:  # shown in the chat; the UI must outlive any failure
+        if new and req.current.cid is None:
+            forget_empty(session)
         return Outcome(error=str(exc) or type(exc).__name__)
     finally:
         feed.close()
+
+
+def forget_empty(session: Any) -> None:
+    """A turn that failed to start may have made its conversation already (Session.ask creates
+    it first): the newest one, if it has no messages, is that one; the sidebar must not keep it."""
+    try:
+        latest = session.store.latest_conversation()
+        if latest:
+            session.store.delete_if_empty(latest)
+    except Exception:  # tidying up must not hide the turn's own error
+        pass

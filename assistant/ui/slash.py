@@ -13,27 +13,37 @@ APP_COMMANDS: dict[str, str] = {
     "models": "Open the model library",
     "quit": "Leave the chat",
 }
+APP_GROUP = "this window"
+
+
+def bare_usage(name: str, usage: str) -> str:
+    """A command's usage without its own name (`/ideas add|list` -> `add|list`)."""
+    text = usage.strip()
+    for prefix in (f"/{name}", name):
+        if text == prefix or text.startswith(prefix + " "):
+            return text[len(prefix):].strip()
+    return text
 
 
 def slash_entries(session: Any) -> list[SlashEntry]:
     """Every `/name` the prompt understands, plugin commands and tasks included, by name."""
     registry = session.host.registry
-    entries = {name: SlashEntry(name, cmd.description, "command", cmd.usage)
+    entries = {name: SlashEntry(name, cmd.description, "command", bare_usage(name, cmd.usage),
+                                registry.owner.get(("commands", name), "?"))
                for name, cmd in registry.commands.items()}
     for name, task in registry.tasks.items():
-        entries.setdefault(name, SlashEntry(name, task.description, "task", "MESSAGE"))
+        entries.setdefault(name, SlashEntry(name, task.description, "task", "MESSAGE", "task"))
     for name, description in APP_COMMANDS.items():
-        entries.setdefault(name, SlashEntry(name, description, "chat"))
+        entries.setdefault(name, SlashEntry(name, description, "app", "", APP_GROUP))
     return sorted(entries.values(), key=lambda e: e.name)
 
 
-def key_label(keys: str) -> str:
-    """`ctrl+b,question_mark` as `Ctrl+B, ?`."""
-    names = {"question_mark": "?", "slash": "/", "escape": "Esc", "enter": "Enter"}
-
-    def one(key: str) -> str:
-        if key in names:
-            return names[key]
-        return "+".join(p.upper() if len(p) == 1 else p.capitalize() for p in key.split("+"))
-
-    return ", ".join(one(k.strip()) for k in keys.split(","))
+def grouped(entries: list[SlashEntry]) -> list[tuple[str, list[SlashEntry]]]:
+    """Tasks first, then each plugin's commands under its name, then the chat window's own."""
+    groups: dict[str, list[SlashEntry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.group, []).append(entry)
+    helper = next((e.group for e in entries if e.name == "help"), None)
+    order = sorted(groups, key=lambda g: (g != "task", g == APP_GROUP, g == helper, g))
+    return [("Tasks" if g == "task" else "The chat window" if g == APP_GROUP else
+             f"From the {g} plugin", groups[g]) for g in order]

@@ -19,7 +19,8 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
                          "uploader")),
     "published": ("date", ("publishedat", "published", "published at", "publish time",
                            "publish_time", "publish date", "video publish time", "post_date",
-                           "post date", "upload date", "upload_date", "created", "date")),
+                           "post date", "upload date", "upload_date", "posted", "posted at",
+                           "post time", "created", "date")),
     "duration_s": ("seconds", ("duration", "duration (sec)", "duration (seconds)", "duration_s",
                                "length", "length (seconds)")),
     "views": ("int", ("views", "view_count", "view count", "viewcount", "video views", "plays")),
@@ -102,6 +103,11 @@ def read(source: Source, options: dict[str, str]) -> Dataset:
             rec["title"] = (rec.get("description") or rec.get("id") or "")[:100]
         rec.setdefault("key", rec.get("id") or f"row {rec['_line']}")
     ds.parts["content"] = rows
+    owners = {r["channel"] for r in rows if r.get("channel")}
+    if len(owners) == 1:  # one channel's pieces: the analytics report can name it
+        ds.meta["channel"] = owners.pop()
+    if options.get("map"):
+        ds.meta["map"] = options["map"]
     if not fields & set(METRICS):
         ds.notes.append("no metric column (views, likes...): usable for topics, not performance")
     return ds

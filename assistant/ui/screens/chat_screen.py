@@ -8,6 +8,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -38,8 +39,11 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
     """One conversation at a time; replies stream from the core thread through a TokenFeed."""
 
     AUTO_FOCUS = "#prompt"
-    BINDINGS = [binding(b) for b in ("cancel", "sidebar", "new", "regenerate", "edit_last",
-                                     "copy", "rename")]
+    # The footer shows bindings in this order and cuts what does not fit: the keys a narrow
+    # terminal must keep (stop, copy, help, quit) come first; help and quit repeat the app's.
+    BINDINGS = [binding("cancel"), binding("interrupt", priority=True), binding("copy"),
+                binding("help"), binding("quit", priority=True),
+                *(binding(b) for b in ("sidebar", "new", "regenerate", "edit_last", "rename"))]
 
     def __init__(self, core: Any, store: Any, conversation_id: str | None = None,
                  task: str | None = None, model: str | None = None,
@@ -236,6 +240,7 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
     # -- actions ----------------------------------------------------------------------------
 
     def action_cancel(self) -> None:
+        """Esc: stop the reply, else leave editing or the slash menu; always back to the prompt."""
         if self.reply is not None:
             self.reply.stop()
             self.notify("Stopping the reply; what was written is kept.", timeout=2)
@@ -245,6 +250,14 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
             self.prompt.border_title = "Message"
         elif self.query_one(SlashMenu).display:
             self.query_one(SlashMenu).display = self.prompt.menu_open = False
+        self.prompt.focus()
+
+    def action_interrupt(self) -> None:
+        """Ctrl+C: stop a streaming reply like Esc; otherwise Textual's Ctrl+C (copy the
+        selected text, else the hint that Ctrl+Q quits)."""
+        if self.reply is None:
+            raise SkipAction()
+        self.action_cancel()
 
     async def action_regenerate(self) -> None:
         users = [v for v in self.log_view.messages if v.role == "user"]
@@ -254,13 +267,31 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
         await self.send(users[-1].text, rewind=True)
 
     def action_edit_last(self) -> None:
+        from creator_assistant.ui.screens.confirm_screen import ConfirmScreen
+
         users = [v for v in self.log_view.messages if v.role == "user"]
         if not users or self.cid is None:
             self.notify("No message of yours to edit yet.", timeout=3)
             return
+        last, draft = users[-1].text, self.prompt.text
+        if not draft.strip() or draft == last:
+            self.edit(last)
+            return
+
+        def done(replace: bool | None) -> None:
+            if replace:
+                self.edit(last)
+            else:
+                self.prompt.focus()
+
+        self.app.push_screen(ConfirmScreen(
+            "Replace your unsent draft in the prompt with your last message, to edit and "
+            "resend it? The draft is lost.", yes="Replace", no="Keep the draft"), done)
+
+    def edit(self, text: str) -> None:
         self.stop_reply()
         self.editing = True
-        self.put_in_prompt(users[-1].text)
+        self.put_in_prompt(text)
         self.prompt.border_title = "Editing your last message: Enter resends, Esc cancels"
 
     @on(PromptInput.EditLast)
@@ -288,5 +319,20 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
     def palette_commands(self) -> Iterator[SystemCommand]:
         return chat_commands(self)
 
+    @on(MessageView.Typed)
+    def typed_on_a_message(self, event: MessageView.Typed) -> None:
+        """Typing with a message selected goes on in the prompt, where the user meant it."""
+        self.set_focus(self.prompt)
+        self.prompt.insert(event.character)
+
+    def use_library_model(self, model_id: str | None) -> None:
+        """The model library chose the model for the chat's replies (None: each task's own)."""
+        self.use_model = model_id
+        if model_id:
+            status = self.status
+            status.model_name, status.demo, status.model_state = (
+                model_id, model_id == "demo", "loaded")
+
     async def on_unmount(self) -> None:
         self.stop_reply()
+        self.leave_conversation()

@@ -10,10 +10,22 @@ from creator_assistant.ui.widgets.conversation_sidebar import ConversationSideba
 from creator_assistant.ui.widgets.message_view import MessageView
 
 
-class ConversationActions:
-    """Needs from the screen: store, cid, use_task, log_view, prompt, status, sidebar, reply,
-    stop_reply() and welcome()."""
+def context_window(session: Any, row: dict[str, Any]) -> int:
+    """The window the reply in `row` had: its task's context on its model (0 when unknown)."""
+    task = session.tasks.get(row.get("task") or "")
+    try:
+        choice, profile = session.task_settings(task, row.get("model") or None)
+    except Exception:  # the task or the model is gone: the window is not known any more
+        return 0
+    return min(profile["context"], choice.context)
 
+
+class ConversationActions:
+    """Needs from the screen: core, session, store, cid, use_task, log_view, prompt,
+    status, sidebar, reply, stop_reply() and welcome()."""
+
+    core: Any
+    session: Any
     store: Any
     cid: str | None
     reply: Any
@@ -22,6 +34,8 @@ class ConversationActions:
         """Show a saved conversation: its latest messages, with what answered each reply."""
         self.stop_reply()
         conversation = self.store.conversation(cid)
+        if conversation["id"] != self.cid:
+            self.leave_conversation()
         self.cid = conversation["id"]
         rows = self.store.messages(self.cid)
         log = self.log_view
@@ -33,16 +47,34 @@ class ConversationActions:
                  for r in keep]
         await log.add(*views)
         self.status.task_name = conversation["task"] or ""
-        self.status.context_used = self.status.context_window = 0
         self.sub_title = conversation["title"]
+        await self.show_figures(rows)
+
+    async def show_figures(self, rows: list[dict[str, Any]]) -> None:
+        """The status bar's context use and speed: this conversation's last reply's, or none."""
+        last = next((r for r in reversed(rows) if r["role"] == "assistant"
+                     and r.get("tokens_per_s")), None)
+        info = ReplyInfo.from_row(last) if last else ReplyInfo()
+        status = self.status
+        status.ttft_ms, status.tps, status.context_used = info.ttft_ms, info.tps, info.context_used
+        status.context_window = 0
+        if last:
+            status.context_window = await self.core.call(context_window, self.session, last)
+
+    def leave_conversation(self) -> None:
+        """A conversation left with no messages (a failed resend emptied it) is not kept."""
+        if self.cid is not None:
+            self.core.submit(self.session.store.delete_if_empty, self.cid)
 
     async def action_new(self) -> None:
         self.stop_reply()
+        self.leave_conversation()
         self.cid = None
+        self.sub_title = ""
         await self.log_view.clear()
         await self.welcome()
         self.status.task_name = self.use_task or ""
-        self.status.context_used = self.status.context_window = 0
+        await self.show_figures([])
         self.prompt.focus()
 
     def action_sidebar(self) -> None:

@@ -10,8 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-from creator_assistant.ui.keys import FIXED, KEYS, keys_in_force
-from creator_assistant.ui.slash import key_label, slash_entries
+from creator_assistant.ui.keys import FIXED, KEYS, key_label, keys_in_force
+from creator_assistant.ui.slash import grouped, slash_entries
 
 
 def help_markdown(session: Any, keymap: dict[str, str]) -> str:
@@ -22,13 +22,14 @@ def help_markdown(session: Any, keymap: dict[str, str]) -> str:
         rows.append(f"| {key_label(keys)} | {description} | |")
     rows += ["", "Remap a key in config.toml (`creator config path`): "
              "`[keys]` then `sidebar = \"ctrl+g\"`.", "", "## Slash commands", "",
-             "| Command | Kind | What it does |", "|---|---|---|"]
-    for entry in slash_entries(session):
-        usage = f" {entry.usage}" if entry.usage else ""
-        rows.append(f"| `/{entry.name}{usage}` | {entry.kind} | {entry.description} |")
-    rows += ["", "A task command (`/name message`) sends the message to that task; otherwise "
-             "each message is routed to the task that fits it best.", "",
-             "Esc, F1 or q closes this screen."]
+             "A task command (`/name message`) sends the message to that task; otherwise "
+             "each message is routed to the task that fits it best."]
+    for heading, entries in grouped(slash_entries(session)):
+        rows += ["", f"### {heading}", "", "| Command | What it does |", "|---|---|"]
+        for entry in entries:
+            usage = f" {entry.usage}" if entry.usage else ""
+            rows.append(f"| `/{entry.name}{usage}` | {entry.description} |")
+    rows += ["", "Esc, F1 or q closes this screen."]
     return "\n".join(rows)
 
 

@@ -11,6 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
@@ -29,11 +30,26 @@ class ModelsScreen(Screen[None]):
 
     BINDINGS = [
         Binding("d", "download", "Download"),
-        Binding("l", "load", "Load"),
+        Binding("l", "load", "Load for the chat"),
         Binding("u", "unload", "Unload"),
         Binding("x,delete", "delete", "Delete"),
+        Binding("a", "automatic", "Each task's model"),
         Binding("escape,f3,q", "close", "Back"),
     ]
+
+    class Chosen(Message):
+        """The chat should answer with this model from now on (None: each task's own)."""
+
+        def __init__(self, model_id: str | None) -> None:
+            super().__init__()
+            self.model_id = model_id
+
+    class Deleted(Message):
+        """The model is gone from this machine: a chat answering with it must choose again."""
+
+        def __init__(self, model_id: str) -> None:
+            super().__init__()
+            self.model_id = model_id
 
     def __init__(self, session: Any) -> None:
         super().__init__()
@@ -127,12 +143,27 @@ class ModelsScreen(Screen[None]):
         self.app.call_from_thread(setattr, bar, "display", False)
 
     def action_load(self) -> None:
+        """Load the model and make the chat answer with it, as choosing a model does in
+        Ollama's clients; `a` gives each task its own model again."""
         row = self.current
-        if row is not None and row["status"] == "downloaded":
-            self.notify(f"Loading {row['id']}…", timeout=3)
-            self.in_thread(lambda: model_actions.load(row["id"], self.session))
-        elif row is not None:
-            self.notify(f"{row['id']} is {row['status']}.", timeout=3)
+        if row is None:
+            return
+        if row["status"] == "available":
+            self.notify(f"{row['id']} is not downloaded yet; d downloads it.", timeout=3)
+            return
+        self.notify(f"Loading {row['id']}…", timeout=3)
+        model_id = row["id"]
+
+        def load() -> str:
+            message = model_actions.load(model_id, self.session)
+            self.app.call_from_thread(self.post_message, self.Chosen(model_id))
+            return f"{message}; the chat now answers with it (a: each task's own model)"
+
+        self.in_thread(load)
+
+    def action_automatic(self) -> None:
+        self.post_message(self.Chosen(None))
+        self.notify("The chat uses each task's own model again.", timeout=3)
 
     def action_unload(self) -> None:
         row = self.current
@@ -142,18 +173,32 @@ class ModelsScreen(Screen[None]):
 
     def action_delete(self) -> None:
         row = self.current
-        if row is None or row.get("demo") or row["status"] == "available":
-            self.notify("Only a downloaded model can be deleted.", timeout=3)
+        if row is None:
             return
+        if row.get("demo"):
+            self.notify("The demo model is built in (made here when needed): nothing to delete.",
+                        timeout=4)
+            return
+        if row["status"] == "available":
+            self.notify(f"{row['id']} is not downloaded: nothing to delete.", timeout=3)
+            return
+
+        def remove() -> str:
+            message = model_actions.remove(row["id"], row, self.session.paths, self.session.pool)
+            self.app.call_from_thread(self.post_message, self.Deleted(row["id"]))
+            return message
 
         def done(yes: bool | None) -> None:
             if yes:
-                self.in_thread(lambda: model_actions.remove(row["id"], row, self.session.paths,
-                                                            self.session.pool))
+                self.in_thread(remove)
 
-        self.app.push_screen(ConfirmScreen(
-            f"Delete {row['id']} ({size_label(row)}) from this machine? You can download it "
-            "again later."), done)
+        if row.get("source") == "added":
+            question = (f"Take {row['id']} out of the library? Your file {row['path']} is left "
+                        "where it is.")
+        else:
+            question = (f"Delete {row['id']} ({size_label(row)}) from this machine? You can "
+                        "download it again later.")
+        self.app.push_screen(ConfirmScreen(question), done)
 
     @work(thread=True, group="model")
     def in_thread(self, fn) -> None:

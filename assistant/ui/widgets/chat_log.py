@@ -58,6 +58,7 @@ class ChatLog(Folding, VerticalScroll, can_focus=False):
         earlier = Static("", id="earlier")
         earlier.display = False
         yield earlier
+        yield self.spacer  # folded messages' rows (see folding)
 
     @property
     def messages(self) -> list[MessageView]:

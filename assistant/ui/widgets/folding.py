@@ -3,9 +3,13 @@
 Textual lays out every mounted widget on every frame, so a long reply (hundreds of Markdown
 blocks) or a long conversation makes each streamed frame slower than the last. While the view
 follows the bottom, the leading children of a container that are at least `distance` rows above
-the last one are hidden (`display: none`, out of layout) and their height becomes the
-container's top padding, so nothing on screen and nothing in the scroll extent moves. Any look
+the last one are hidden (`display: none`, out of layout) and one spacer as tall as they were
+takes their place, so nothing on screen and nothing in the scroll extent moves. Any look
 upwards unfolds them again, exactly where they were.
+
+The spacer is a child, not the container's padding: a scrolling container's padding does not
+scroll with its content, it is cut from the viewport (and past the viewport's height it makes
+the container taller than its parent, pushing whatever is below it off the screen).
 """
 
 from __future__ import annotations
@@ -15,22 +19,41 @@ from collections.abc import Sequence
 from textual.widget import Widget
 
 
+class FoldSpacer(Widget):
+    """Stands in for the folded children: as tall as they were, with nothing inside to lay
+    out."""
+
+    DEFAULT_CSS = "FoldSpacer { height: 0; margin: 0; padding: 0; }"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.display = False
+
+
 class Folding:
     """Mixin (first among the bases) for a vertical container whose children have no top
-    margin."""
+    margin; its compose yields `self.spacer` just before the children it folds."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._folded: dict[Widget, int] = {}  # folded child -> its rows, with its bottom margin
+        self.spacer = FoldSpacer()
 
     @property
     def folded(self) -> int:
         """How many children are folded away."""
         return len(self._folded)
 
+    @property
+    def folded_rows(self) -> int:
+        """How many rows the folded children took, which the spacer keeps."""
+        return sum(self._folded.values())
+
     def fold(self, children: Sequence[Widget], distance: int) -> int:
         """Fold the leading `children` whose bottom is at least `distance` rows above the end of
         the last one; return how many were folded this time."""
+        if not self.spacer.is_attached:
+            return 0
         below, upto = 0, -1
         for index in range(len(children) - 1, -1, -1):
             child = children[index]
@@ -47,13 +70,13 @@ class Folding:
         for child in fresh:
             self._folded[child] = _rows(child)
             child.display = False
-        self._pad()
+        self._fill()
         return len(fresh)
 
     def forget(self, children: Sequence[Widget]) -> None:
-        """Children about to be removed: their rows leave the padding with them."""
+        """Children about to be removed: their rows leave the spacer with them."""
         if any(self._folded.pop(child, None) is not None for child in list(children)):
-            self._pad()
+            self._fill()
 
     def unfold(self) -> None:
         """Show everything folded, in place."""
@@ -62,17 +85,12 @@ class Folding:
         for child in self._folded:
             child.display = True
         self._folded.clear()
-        self._pad()
+        self._fill()
 
-    def _pad(self) -> None:
-        """The stylesheet's top padding plus the folded rows (the stylesheet's alone: none)."""
-        container: Widget = self  # type: ignore[assignment]
-        rows = sum(self._folded.values())
-        if rows:
-            top, right, bottom, left = container.styles.base.padding
-            container.styles.padding = (top + rows, right, bottom, left)
-        elif container.styles.clear_rule("padding"):
-            container.refresh(layout=True)
+    def _fill(self) -> None:
+        rows = self.folded_rows
+        self.spacer.styles.height = rows
+        self.spacer.display = rows > 0
 
 
 def _rows(child: Widget) -> int:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Markdown, Static
 
 from creator_assistant.ui.info import ReplyInfo
@@ -15,13 +17,25 @@ LABELS = {"user": "You", "assistant": "Assistant", "command": "Command", "error"
 
 
 class MessageView(Vertical, can_focus=True):
-    """A message; focus it (Tab, Shift+Tab) and press c to copy it."""
+    """A message; select it (Shift+Tab, then Up/Down) to copy it with the screen's copy key.
+
+    No letter is an action here: one Shift+Tab lands on a message, and a user who then types
+    means the prompt, so printable keys are handed to it (`Typed`). Tab and Shift+Tab leave the
+    messages at once instead of stepping through every one of them."""
 
     BINDINGS = [
-        Binding("c", "copy", "Copy"),
         Binding("up", "neighbour(-1)", "Previous", show=False),
         Binding("down", "neighbour(1)", "Next", show=False),
+        Binding("tab", "leave(1)", "Leave", show=False),
+        Binding("shift+tab", "leave(-1)", "Leave", show=False),
     ]
+
+    class Typed(Message):
+        """A printable key pressed while this message had focus: it belongs in the prompt."""
+
+        def __init__(self, character: str) -> None:
+            super().__init__()
+            self.character = character
 
     def __init__(self, role: str, text: str = "", info: ReplyInfo | None = None,
                  facts: str = "", label: str | None = None) -> None:
@@ -95,6 +109,12 @@ class MessageView(Vertical, can_focus=True):
         self.app.copy_to_clipboard(self.text)
         self.notify(f"Copied {len(self.text):,} characters (OSC 52).", timeout=3)
 
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Typed(event.character))
+
     def action_neighbour(self, step: int) -> None:
         views = list(self.parent.query_children(MessageView)) if self.parent else []
         index = views.index(self) + step
@@ -103,3 +123,13 @@ class MessageView(Vertical, can_focus=True):
                 getattr(self.parent, "unfold_all", lambda: None)()
             views[index].focus()
             views[index].scroll_visible()
+        elif index == len(views):  # Down from the newest message: back to what follows it
+            self.action_leave(1)
+
+    def action_leave(self, step: int) -> None:
+        """Focus what comes after the last message (step 1) or before the first (step -1)."""
+        chain = self.screen.focus_chain
+        mine = [i for i, w in enumerate(chain) if isinstance(w, MessageView)]
+        if mine and len(chain) > len(mine):
+            index = (mine[-1] + 1) if step > 0 else (mine[0] - 1)
+            self.screen.set_focus(chain[index % len(chain)])

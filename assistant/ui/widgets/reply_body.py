@@ -69,6 +69,8 @@ class ReplyBody(Folding, Vertical):
         return "".join(self._done) + self._open
 
     def compose(self):
+        # First, so a folded first segment leaves no other segment `:first-child` (app.tcss).
+        yield self.spacer
         if self._initial:
             self._open = self._initial
             self._segment = Markdown(self._initial)

@@ -13,8 +13,9 @@ from textual.widgets.option_list import Option
 class SlashEntry:
     name: str
     description: str
-    kind: str  # "command", "task" or "app"
-    usage: str = ""
+    kind: str  # "command", "task" or "app" (the chat window's own)
+    usage: str = ""  # what follows the name, without it
+    group: str = ""  # the plugin that registered it; "task" for tasks
 
 
 class SlashMenu(OptionList, can_focus=False):

@@ -49,8 +49,10 @@ class StatusBar(Static):
     def parts(self) -> list[tuple[str, str]]:
         """Each piece of the line in a long and a short form, most important first."""
         used, window = self.context_used, self.context_window
-        ctx = (f"context {used:,} / {window:,}", f"ctx {used:,}/{window:,}") if window else (
-            "context –", "ctx –")
+        if window:
+            ctx = (f"context {used:,} / {window:,}", f"ctx {used:,}/{window:,}")
+        else:  # a saved reply whose model is gone: its size is known, the window no longer
+            ctx = (f"context {used:,}", f"ctx {used:,}") if used else ("context –", "ctx –")
         speed = (f"{self.tps:,.1f} tok/s", f"{self.tps:,.0f} tok/s") if self.tps else (
             "– tok/s", "– tok/s")
         ttft = (f"first token {self.ttft_ms:,.0f} ms", f"ttft {self.ttft_ms:,.0f} ms") if (

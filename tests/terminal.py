@@ -1,0 +1,240 @@
+"""A real terminal for end-to-end tests: tmux runs `creator chat`, a test types into it, reads
+what it shows, and checks that the screen is whole (`problems`, also used on the pilot's
+screen)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+
+CREATOR = Path(sys.executable).with_name("creator")
+needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+# Under a finished reply: "... · 949 tokens · 2,031.6 tok/s"; in the status bar the same speed.
+SPEED = re.compile(r"first token [\d,]+ ms │ [\d,.]+ tok/s")
+# What a reply's line says until it has ended.
+IN_PROGRESS = re.compile(r"waiting for the model…|thinking…|writing…|loading \S+…")
+SCROLLBAR = " ▁▂▃▄▅▆▇█▔"  # the scrollbar's thumb, in eighths of a row
+BORDER = "▌" + SCROLLBAR  # with a message's left border
+
+
+# -- what a screen shows -----------------------------------------------------------------------
+
+
+def split(text: str) -> tuple[list[str], list[str]]:
+    """The rows above the message box (the messages, and the slash menu when open) and the rows
+    of the box itself; no box rows when it is not on the screen."""
+    rows = text.split("\n")
+    for top in range(len(rows) - 1, -1, -1):
+        line = rows[top].strip()
+        if line.startswith("╭") and ("Message" in line or "message" in line):
+            for bottom in range(top + 1, len(rows)):
+                if rows[bottom].strip().startswith("╰"):
+                    return rows[:top], rows[top:bottom + 1]
+            break
+    return rows, []
+
+
+def above_box(text: str) -> list[str]:
+    """The rows above the message box, without the slash menu when it is open."""
+    above, box = split(text)
+    if not box:
+        return above[:-2]  # the status bar and the footer
+    if above and above[-1].strip().startswith("╰"):  # the slash menu sits on the box
+        while above and not above[-1].strip().startswith("╭"):
+            above.pop()
+        above = above[:-1]
+    return above
+
+
+def log_rows(text: str) -> list[str]:
+    """The messages' rows on the screen, as text without borders."""
+    return [row.strip(BORDER) for row in above_box(text)]
+
+
+def problems(text: str) -> list[str]:
+    """Every way this screen is not whole: the message box missing, nothing above it, rows left
+    blank at the top or between messages (more than the one-row gap), a section drawn twice."""
+    found = [] if split(text)[1] else ["the message box is not on the screen"]
+    rows = above_box(text)
+    # Rows inside a message show its left border even when they hold no text, so only the gap
+    # between two messages is blank; below the last one the screen may be empty (a short
+    # conversation).
+    filled = [i for i, row in enumerate(rows) if row.strip(SCROLLBAR)]
+    if not any(row.strip(BORDER) for row in rows):
+        return [*found, "nothing is shown above the message box"]
+    if filled[0] > 1:
+        found.append(f"the top {filled[0]} rows are blank")
+    gaps = [b - a - 1 for a, b in zip(filled, filled[1:]) if b - a - 1 > 1]
+    if gaps:
+        found.append(f"{max(gaps)} blank rows between two messages")
+    found += [f"drawn twice: {pair!r}" for pair in repeated(log_rows(text))]
+    return found
+
+
+def repeated(rows: list[str]) -> list[tuple[str, str]]:
+    """Pairs of adjacent rows of text (each a few words long) that appear twice: a section of a
+    reply drawn twice. A single line may repeat in a random-weight model's text; two running
+    lines in a row do not."""
+    lines = [" ".join(row.split()) for row in rows]
+    seen: set[tuple[str, str]] = set()
+    twice = []
+    for pair in zip(lines, lines[1:]):
+        if all(len(line.split()) >= 3 for line in pair):
+            if pair in seen:
+                twice.append(pair)
+            seen.add(pair)
+    return twice
+
+
+# -- the terminal ------------------------------------------------------------------------------
+
+
+class Terminal:
+    """One tmux server of our own (its own socket, so nothing else is touched) running one
+    `creator chat` in a clean environment on a given CREATOR_HOME."""
+
+    def __init__(self, socket: str, home: Path) -> None:
+        self.socket, self.home = socket, home
+        self.bad: list[str] = []  # screens `watch` found broken, each with its problems
+
+    def tmux(self, *args: str) -> str:
+        out = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+                             capture_output=True, text=True, timeout=30)
+        return out.stdout
+
+    def start(self, *args: str, size: tuple[int, int] = (120, 40)) -> str:
+        """Open `creator chat ARGS` at `size` and wait for the chat with its model loaded."""
+        # A clean environment: COLUMNS or LINES inherited from the test run would override the
+        # terminal's real size.
+        env = {"CREATOR_HOME": str(self.home), "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+               "PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", ""),
+               "CREATOR_NETGUARD_LOG": os.environ.get("CREATOR_NETGUARD_LOG", ""),
+               "TERM": "xterm-256color", "COLORTERM": "truecolor", "LANG": "C.UTF-8"}
+        command = " ".join(["env", "-i", *(f"{k}={v}" for k, v in env.items()), str(CREATOR),
+                            "chat", *args])
+        width, height = size
+        self.tmux("new-session", "-d", "-s", "chat", "-x", str(width), "-y", str(height),
+                  command)
+        return self.wait_for(lambda s: "Message" in s and "● " in s,
+                             "the chat and the loaded model")
+
+    def screen(self, escapes: bool = False) -> str:
+        """What the pane shows now (with `escapes`, its colours too)."""
+        return self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "chat")
+
+    def settled(self, timeout: float = 10.0) -> str:
+        """A screen shown twice in a row: tmux 3.3 has no synchronized output, so one capture
+        may catch a frame half drawn."""
+        deadline = time.monotonic() + timeout
+        last = self.screen()
+        while True:
+            now = self.screen()
+            if now == last or time.monotonic() > deadline:
+                return now
+            last = now
+
+    def wait_for(self, condition: Callable[[str], bool], what: str,
+                 timeout: float = 90.0) -> str:
+        """Poll until a settled screen satisfies `condition`; fail with the last screen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.settled()
+            if condition(text):
+                return text
+            assert time.monotonic() < deadline, f"timed out waiting for {what}:\n{text}"
+            time.sleep(0.05)  # a polling interval, not a synchronisation
+
+    def watch(self, condition: Callable[[str], bool], what: str,
+              timeout: float = 90.0) -> str:
+        """`wait_for`, checking every settled screen on the way for `problems` (in `bad`)."""
+
+        def check(text: str) -> bool:
+            if found := problems(text):
+                self.bad.append("; ".join(found) + ":\n" + text)
+            return condition(text)
+
+        return self.wait_for(check, what, timeout)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", "chat", "-l", text)
+
+    def press(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "chat", *keys)
+
+    def send(self, text: str) -> None:
+        """Type a message and press Enter."""
+        self.type(text)
+        self.press("Enter")
+
+    def paste(self, text: str) -> None:
+        """Paste `text` as a terminal does (bracketed), so its new lines do not send it."""
+        self.tmux("set-buffer", "-b", "paste", text)
+        self.tmux("paste-buffer", "-p", "-d", "-b", "paste", "-t", "chat")
+
+    def resize(self, width: int, height: int) -> None:
+        self.tmux("resize-window", "-t", "chat", "-x", str(width), "-y", str(height))
+
+    def size(self) -> tuple[int, int]:
+        width, height = self.tmux("display", "-p", "-t", "chat",
+                                  "#{pane_width} #{pane_height}").split()
+        return int(width), int(height)
+
+    # -- what the chat saved -------------------------------------------------------------------
+
+    def messages(self) -> list[dict]:
+        """Every saved message of the most recent conversation, in order."""
+        db = sqlite3.connect(self.home / "data" / "creator.db")
+        db.row_factory = sqlite3.Row
+        try:
+            cid = db.execute("select id from conversations order by updated desc "
+                             "limit 1").fetchone()
+            if cid is None:
+                return []
+            return [dict(r) for r in db.execute(
+                "select * from messages where conversation_id = ? order by id", [cid[0]])]
+        finally:
+            db.close()
+
+    def replies(self) -> list[dict]:
+        return [m for m in self.messages() if m["role"] == "assistant"]
+
+    def reply_shown(self, count: int) -> Callable[[str], bool]:
+        """A condition: the `count`th reply is saved and its line under it is on the screen."""
+
+        def done(text: str) -> bool:
+            rows = self.replies()
+            if len(rows) < count or IN_PROGRESS.search(text):
+                return False
+            row = rows[count - 1]
+            tokens = row["completion_tokens"] or 0
+            said = {"question": "asks a question", "stopped": "stopped"}.get(
+                row["status"], f"{tokens:,} token")
+            return said in " ".join(" ".join(log_rows(text)).split())  # it may wrap
+
+        return done
+
+    def assert_whole(self, text: str | None = None) -> None:
+        """The screen now (or `text`) is whole, and so was every screen `watch` looked at."""
+        text = self.settled() if text is None else text
+        assert not problems(text), "; ".join(problems(text)) + ":\n" + text
+        assert not self.bad, f"{len(self.bad)} broken screens, the first:\n{self.bad[0]}"
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+
+
+@pytest.fixture
+def terminal(home, tmp_path) -> Iterable[Terminal]:
+    """A tmux terminal for one chat on the test's CREATOR_HOME, closed afterwards."""
+    term = Terminal(f"creator-test-{os.getpid()}-{tmp_path.name}", home)
+    yield term
+    term.close()
