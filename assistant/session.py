@@ -332,7 +332,7 @@ class Turn:
             try:
                 prepared = self.prepare()
             except Exception as exc:  # a plugin's bug: said plainly, with what to do
-                raise _TaskFailed(self._plugin_failed(exc)) from exc
+                raise _TaskFailed(self._plugin_failed(exc, "before replying")) from exc
             result.facts = prepared.facts
             if prepared.question:  # a required field is missing: ask instead of inventing it
                 result.status = Status.QUESTION
@@ -370,7 +370,10 @@ class Turn:
             result.status = (Status.STOPPED if result.usage.finish_reason == "cancelled"
                              else Status.OK)
             if self.task.check is not None and result.status == Status.OK:
-                result.format_problems = self.task.check("".join(parts), prepared)
+                try:
+                    result.format_problems = self.task.check("".join(parts), prepared)
+                except Exception as exc:
+                    raise _TaskFailed(self._plugin_failed(exc, "checking its reply")) from exc
         except _TaskFailed as exc:
             result.status, result.error = Status.ERROR, str(exc)
         except ModelError as exc:
@@ -414,18 +417,19 @@ class Turn:
             return TaskState(self.task.name, None, gathered or dict(state.fields))
         return None
 
-    def _plugin_failed(self, exc: Exception) -> str:
+    def _plugin_failed(self, exc: Exception, when: str) -> str:
         name = self.task.name
         owner = self.session.host.registry.owner.get(("tasks", name), "?")
         info = self.session.host.plugins.get(owner)
         what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         if info is not None and info.source == "creator-assistant":
             fix = "a bug in a built-in plugin; please report it"
+        elif info is not None and info.version == "file":
+            fix = f"a bug in that plugin: fix or remove {info.source}"
         else:
-            where = f" ({info.source})" if info is not None else ""
-            fix = (f"a bug in that plugin{where}: update or remove it (`creator plugins list` "
-                   "shows it)")
-        return (f"the {name} task (plugin {owner!r}) failed before replying: {what}. This is "
+            source = f" (package {info.source})" if info is not None else ""
+            fix = f"a bug in that plugin{source}: update or uninstall it"
+        return (f"the {name} task (plugin {owner!r}) failed {when}: {what}. This is "
                 f"{fix}. Meanwhile send the message to another task, for example `/chat ...`.")
 
 

@@ -24,6 +24,8 @@ SPEED = re.compile(r"first token [\d,]+ ms │ [\d,.]+ tok/s")
 IN_PROGRESS = re.compile(r"waiting for the model…|thinking…|writing…|loading \S+…")
 SCROLLBAR = " ▁▂▃▄▅▆▇█▔"  # the scrollbar's thumb, in eighths of a row
 BORDER = "▌" + SCROLLBAR  # with a message's left border
+# The first row of a conversation: the welcome, or the line saying earlier ones are not shown.
+BEGINNING = re.compile(r"Creator Assistant$|[\d,]+ earlier messages are not shown")
 
 
 # -- what a screen shows -----------------------------------------------------------------------
@@ -62,7 +64,8 @@ def log_rows(text: str) -> list[str]:
 
 def problems(text: str) -> list[str]:
     """Every way this screen is not whole: the message box missing, nothing above it, rows left
-    blank at the top or between messages (more than the one-row gap), a section drawn twice."""
+    blank above the messages (unless all of them are shown) or between two (more than the
+    one-row gap), a section drawn twice."""
     found = [] if split(text)[1] else ["the message box is not on the screen"]
     rows = above_box(text)
     # Rows inside a message show its left border even when they hold no text, so only the gap
@@ -71,7 +74,9 @@ def problems(text: str) -> list[str]:
     filled = [i for i, row in enumerate(rows) if row.strip(SCROLLBAR)]
     if not any(row.strip(BORDER) for row in rows):
         return [*found, "nothing is shown above the message box"]
-    if filled[0] > 1:
+    # A conversation shorter than the screen sits at its bottom, below blank rows; then its
+    # beginning is on the screen.
+    if filled[0] > 1 and not BEGINNING.match(rows[filled[0]].strip(BORDER)):
         found.append(f"the top {filled[0]} rows are blank")
     gaps = [b - a - 1 for a, b in zip(filled, filled[1:]) if b - a - 1 > 1]
     if gaps:

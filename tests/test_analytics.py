@@ -127,3 +127,63 @@ def test_fifty_pieces_are_dated_and_timed(content_db):
     assert dated == 49  # one unlisted video has no publish time
     assert sum(b["pieces"] for b in r["length"]["buckets"]) == 50
     assert dt.date.fromisoformat(r["growth"]["weekly"][0]["week_of"]).year == 2024
+
+
+POSTS = ("Caption,Posted,Plays,Likes\nMorning routine,2024-02-01,1200,90\n"
+         "Desk tour,2024-02-08,3400,310\nShop cleanup,2024-02-15,800,40\n")
+
+
+def test_the_readmes_generic_import_then_the_report(home, tmp_path):
+    """README: `creator import posts.csv --as generic --map title=Caption,views=Plays`, then the
+    report works on the columns the file has (it raised AttributeError on the missing Total row)."""
+    env = {**os.environ, "CREATOR_HOME": str(home)}
+    cmd = [sys.executable, "-m", "creator_assistant"]
+    posts = tmp_path / "posts.csv"
+    posts.write_text(POSTS)
+    subprocess.run([*cmd, "import", str(posts), "--as", "generic", "--map",
+                    "title=Caption,views=Plays"], env=env, check=True, capture_output=True)
+    out = subprocess.run([*cmd, "analytics", "report"], env=env, capture_output=True, text=True)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert ("From `posts.csv` (import #1, generic, channel not named in the file, 2024-02-01 to "
+            "2024-02-15, imported ") in out.stdout
+    assert "| 1 | Desk tour | 3,400 | 2.83× |" in out.stdout and "Thursday" in out.stdout
+    data = json.loads(subprocess.run([*cmd, "analytics", "report", "--json"], env=env,
+                                     check=True, capture_output=True, text=True).stdout)
+    assert [p["title"] for p in data["top_by_views"]] == ["Desk tour", "Morning routine",
+                                                          "Shop cleanup"]
+    assert "total_row" not in data and data["medians"]["views"] == 1200
+
+
+@pytest.mark.parametrize(("text", "mapping", "shown"), [
+    ("Caption\nMorning routine\nDesk tour\n", "title=Caption", "has no metric column"),
+    ("Name,Likes\nMorning routine,90\nDesk tour,310\n", "", "| 1 | Desk tour | 310 |"),
+    ("Post ID,Plays\np1,100\np2,300\n", "", "| 1 | p2 | 300 |"),
+    ("Title,Plays,Length\nA,100,0:45\nB,300,9:30\nC,50,12:00\nD,80,1:00\nE,90,20:00\n", "",
+     "Rank correlation of length with views"),
+])
+def test_the_report_works_on_whatever_columns_a_generic_csv_has(tmp_path, text, mapping, shown):
+    path = tmp_path / "mine.csv"
+    path.write_text(text)
+    db = open_db(tmp_path / "creator.db")
+    import_path(db, path, wanted="generic", options={"map": mapping} if mapping else {})
+    facts = analytics_facts(db)
+    assert facts.available and shown in facts.markdown
+    assert facts.markdown.startswith("From `mine.csv` (import #1, generic")
+
+
+def test_an_analytics_question_after_a_generic_import(paths, tmp_path):
+    from creator_assistant.session import Session
+
+    posts = tmp_path / "posts.csv"
+    posts.write_text(POSTS)
+    paths.config_file.write_text("[tasks.analytics]\nmax_tokens = 32\n")
+    session = Session.open(paths)
+    try:
+        import_path(session.store.db, posts, wanted="generic",
+                    options={"map": "title=Caption,views=Plays"})
+        turn = session.ask("which of my posts did best?", task="analytics")
+        "".join(turn)
+        assert turn.result.status == "ok", turn.result.error
+        assert "| 1 | Desk tour | 3,400 | 2.83× |" in turn.result.facts
+    finally:
+        session.close()

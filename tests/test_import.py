@@ -198,3 +198,35 @@ def test_a_plugin_importer_is_offered_by_import(paths, tmp_path):
         assert session.host.registry.owner[("importers", "pipes")] == "pipes"
     finally:
         session.close()
+
+
+def test_a_generic_file_imported_with_as_is_recognised_without_it(home, tmp_path):
+    """The same bytes are already imported, whatever detection would say: no "not a file I can
+    read" for a generic CSV imported with --as; a changed version is read the same way."""
+    import datetime as dt
+
+    env = {**os.environ, "CREATOR_HOME": str(home)}
+    cmd = [sys.executable, "-m", "creator_assistant", "import"]
+    posts = tmp_path / "posts.csv"
+    posts.write_text("Caption,Plays\nMorning routine,1200\nDesk tour,3400\nShop cleanup,800\n")
+    subprocess.run([*cmd, str(posts), "--as", "generic", "--map", "title=Caption,views=Plays"],
+                   env=env, check=True, capture_output=True)
+    again = subprocess.run([*cmd, str(posts)], env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert f"Already imported as #1 on {today[:4]}" in again.stdout
+    assert ("UTC (generic, --map title=Caption,views=Plays, 3 rows): nothing changed."
+            in again.stdout)
+    listing = json.loads(subprocess.run([*cmd, str(posts), "--json"], env=env, check=True,
+                                        capture_output=True, text=True).stdout)
+    assert listing["already_imported"] and listing["format"] == "generic"
+    with posts.open("a") as f:
+        f.write("Tiny jig,40\n")
+    changed = subprocess.run([*cmd, str(posts)], env=env, capture_output=True, text=True)
+    assert changed.returncode == 0, changed.stderr
+    assert "**generic**, 4 rows (replaces" in changed.stdout
+    assert "read as generic --map title=Caption,views=Plays" in changed.stdout
+    db = open_db(home / "data" / "creator.db") if (home / "data").exists() else None
+    rows = subprocess.run([*cmd, "--list"], env=env, check=True, capture_output=True, text=True)
+    assert rows.stdout.count("generic") == 1 and "4 rows" in rows.stdout
+    del db

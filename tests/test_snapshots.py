@@ -134,3 +134,19 @@ class TestHelpScreen:
         """Keys with their binding ids, then the slash commands."""
         assert snap_compare(CreatorApp(core, preload=False), terminal_size=(110, 50),
                             press=["f1"], run_before=steady)
+
+    def test_help_lists_the_commands_by_group(self, core, snap_compare):
+        """Scrolled to the end: tasks, then each plugin's commands, then the window's own."""
+        assert snap_compare(CreatorApp(core, preload=False), terminal_size=(110, 50),
+                            press=["f1", "end"], run_before=steady)
+
+
+class TestNarrowTerminal:
+    """60 columns: the sidebar takes two fifths at most, the footer keeps copy, help and quit."""
+
+    def test_sidebar_at_sixty_columns(self, core, snap_compare):
+        """The sidebar open beside the chat, with the footer's essential keys."""
+        conversation(core, "Podcast intro", "2026-11-19T12:30:00+00:00",
+                     ("user", "write an intro", {"task": "chat"}))
+        assert snap_compare(CreatorApp(core, preload=False), terminal_size=(60, 20),
+                            press=["ctrl+b"], run_before=steady)

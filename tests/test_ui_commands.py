@@ -150,3 +150,23 @@ class TestHelpAndKeys:
                 assert "| Ctrl+G | Show or hide the conversations | `sidebar` |" in app.screen.text
         finally:
             core.close()
+
+    async def test_help_groups_the_commands_and_names_each_once(self, core):
+        app = app_for(core)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            await type_text(pilot, "/help")
+            await pilot.press("enter")
+            await until(pilot, lambda: screen.log_view.messages[-1].role == "command")
+            out = screen.log_view.messages[-1].text
+            assert "`/ideas add|list" in out and "/ideas /ideas" not in out
+            assert "`/import PATH" in out and "/import /import" not in out
+            assert out.index("**Tasks**") < out.index("**From the history plugin**") < (
+                out.index("**From the help plugin**"))  # help itself last
+            await pilot.press("f1")
+            text = app.screen.text
+            window = text[text.index("### The chat window"):]
+            assert "`/models`" in window and "`/quit`" in window
+            assert "| chat |" not in text  # the window's commands are not the chat task's
+            assert text.count("`/ideas") == 1 and "/ideas /ideas" not in text
+            assert text.index("### Tasks") < text.index("### From the history plugin")

@@ -20,6 +20,7 @@ RANKED = (("views", "views"), ("ctr", "click-through rate (%)"),
           ("retention", "average percentage viewed (%)"), ("subscribers", "subscribers gained"),
           ("engagement", "engagement rate (%)"))
 OUTLIER_RATIO = 2.5  # views against the channel median, either way
+COUNTS = ("likes", "comments", "shares", "saves")  # ranked when a file has no views
 
 
 def piece(rec: dict[str, Any]) -> dict[str, Any]:
@@ -36,7 +37,8 @@ def piece(rec: dict[str, Any]) -> dict[str, Any]:
             "published": rec.get("published"), "duration_s": rec.get("duration_s"),
             "views": views, "ctr": rec.get("ctr"), "retention": rnd(retention, 2),
             "subscribers": subs, "engagement": rnd(engagement, 2),
-            "avg_view_s": rec.get("avg_view_s"), "watch_hours": rec.get("watch_hours")}
+            "avg_view_s": rec.get("avg_view_s"), "watch_hours": rec.get("watch_hours"),
+            **{k: rec.get(k) for k in COUNTS}}
 
 
 def ranked(pieces: list[dict], key: str, n: int, best: bool = True) -> list[dict]:
@@ -48,7 +50,10 @@ def ranked(pieces: list[dict], key: str, n: int, best: bool = True) -> list[dict
 
 def content_analysis(pieces: list[dict], n: int = 10) -> dict[str, Any]:
     out: dict[str, Any] = {"pieces": len(pieces)}
-    for key, _ in RANKED:
+    keys = [k for k, _ in RANKED]
+    if not any(p.get("views") is not None for p in pieces):  # a generic CSV without views
+        keys += COUNTS
+    for key in keys:
         if any(p.get(key) is not None for p in pieces):
             out[f"top_by_{key}"] = ranked(pieces, key, n)
             out[f"bottom_by_{key}"] = ranked(pieces, key, n, best=False)

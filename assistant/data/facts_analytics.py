@@ -7,7 +7,8 @@ from typing import Any
 from creator_assistant.data.charts import Sheet, bar_chart, clip, compact, duration, sparkline, table
 
 LABELS = {"views": "Views", "ctr": "CTR (%)", "retention": "Avg % viewed",
-          "subscribers": "Subscribers gained", "engagement": "Engagement (%)"}
+          "subscribers": "Subscribers gained", "engagement": "Engagement (%)", "likes": "Likes",
+          "comments": "Comments", "shares": "Shares", "saves": "Saves"}
 
 
 def render(r: dict[str, Any]) -> tuple[str, str]:
@@ -31,6 +32,12 @@ def render(r: dict[str, Any]) -> tuple[str, str]:
             sheet.note("This import has no metric column (views, likes, comments...), so there "
                        "is nothing to rank: import it again with `--as generic --map "
                        "views=COLUMN` naming the column that holds views.")
+        for key in () if r.get("top_by_views") else ("likes", "comments", "shares", "saves"):
+            if r.get(f"top_by_{key}"):  # no views in the file: rank what it has
+                best = r[f"top_by_{key}"][:5]
+                section(f"Top {len(best)} by {key}", table(
+                    ["#", "Title", LABELS[key]], [[i, _name(p, 60), p[key]]
+                                                   for i, p in enumerate(best, 1)]))
         top = r.get("top_by_views", [])[:5]
         mid = med.get("views") or 0
         if top:

@@ -226,7 +226,7 @@ def _runs(clause: str) -> list[tuple[str, str | None, str, list[float], str]]:
             kind = "goal"  # "get to 1,000 subs and 4,000 watch hours": both are the goal
         # What a figure is about: the words before it ("Desk build: 1,200 views, 4.5% CTR"
         # gives both to "Desk build"; "shorts get 12k views" gives "shorts").
-        words = _LABEL_EDGES.sub("", clause[prev_end:first.start()].rsplit(": ", 1)[-1]).strip()
+        words = _LABEL_EDGES.sub("", _after_colon(clause[prev_end:first.start()])).strip()
         if re.search(r"[^\W\d_]", words):
             label = "" if metric_of(words) or len(words) > 80 else words
         raw = clause[first.start():unit[last][1]].strip()
@@ -245,6 +245,12 @@ def _runs(clause: str) -> list[tuple[str, str | None, str, list[float], str]]:
         for i in loose:
             out[i] = (out[i][0], next(iter(named)), *out[i][2:])
     return out
+
+
+def _after_colon(text: str) -> str:
+    """"numbers: tutorials avg" -> "tutorials avg"; "Desk build: " stays "Desk build: "."""
+    head, colon, tail = text.rpartition(": ")
+    return tail if colon and re.search(r"[^\W\d_]", tail) else text
 
 
 def _table(text: str, out: Typed) -> str:

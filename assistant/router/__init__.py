@@ -180,7 +180,7 @@ class Router:
                 new.reason = f"starts something else instead of answering {task}: {new.reason}"
                 return new
         other = new.task if new.task != task else new.runner_up
-        return Decision(task, new.scores.get(task, 0.0), f"answers {task}'s question", other,
+        return Decision(task, new.scores.get(task, 0.0), f"answers the {task} task's question", other,
                         new.scores.get(other, 0.0) if other else 0.0, new.scores, new.why)
 
     def close_call(self, decision: Decision) -> list[str]:

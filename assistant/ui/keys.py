@@ -37,7 +37,7 @@ FIXED: tuple[tuple[str, str], ...] = (
     ("up", "In an empty prompt: edit your last message"),
     ("shift+tab, tab", "Select the last message, leave the messages (back to the prompt)"),
     ("up, down", "On a selected message: the one before or after it (Down at the last: the prompt)"),
-    ("a-z …", "On a selected message: typing goes on in the prompt (Ctrl+O copies the message)"),
+    ("typing", "On a selected message: goes on in the prompt (Ctrl+O copies the message)"),
 )
 
 

@@ -56,7 +56,7 @@ class StatusBar(Static):
         speed = (f"{self.tps:,.1f} tok/s", f"{self.tps:,.0f} tok/s") if self.tps else (
             "– tok/s", "– tok/s")
         ttft = (f"first token {self.ttft_ms:,.0f} ms", f"ttft {self.ttft_ms:,.0f} ms") if (
-            self.tps) else ("first token –", "ttft –")
+            self.tps and self.ttft_ms) else ("first token –", "ttft –")
         task = (f"task {self.task_name}", self.task_name) if self.task_name else (
             "task auto", "auto")
         model = self.model_text()
