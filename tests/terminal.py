@@ -160,11 +160,18 @@ class Terminal:
 
     def watch(self, condition: Callable[[str], bool], what: str,
               timeout: float = 90.0) -> str:
-        """`wait_for`, checking every settled screen on the way for `problems` (in `bad`)."""
+        """`wait_for`, checking every settled screen on the way for `problems`; one found in
+        two settled screens in a row is kept in `bad` (a frame tmux shows half drawn, even
+        twice, is followed by the whole frame)."""
+        before: set[str] = set()
 
         def check(text: str) -> bool:
-            if found := problems(text):
+            nonlocal before
+            found = problems(text)
+            kinds = {re.sub(r"\d+|:.*", "", problem) for problem in found}
+            if kinds & before:
                 self.bad.append("; ".join(found) + ":\n" + text)
+            before = kinds
             return condition(text)
 
         return self.wait_for(check, what, timeout)

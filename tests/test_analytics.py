@@ -155,7 +155,8 @@ def test_the_readmes_generic_import_then_the_report(home, tmp_path):
 
 
 @pytest.mark.parametrize(("text", "mapping", "shown"), [
-    ("Caption\nMorning routine\nDesk tour\n", "title=Caption", "has no metric column"),
+    ("Caption,Notes\nMorning routine,early\nDesk tour,walnut\n", "title=Caption",
+     "has no metric column"),
     ("Name,Likes\nMorning routine,90\nDesk tour,310\n", "", "| 1 | Desk tour | 310 |"),
     ("Post ID,Plays\np1,100\np2,300\n", "", "| 1 | p2 | 300 |"),
     ("Title,Plays,Length\nA,100,0:45\nB,300,9:30\nC,50,12:00\nD,80,1:00\nE,90,20:00\n", "",

@@ -19,7 +19,6 @@ import pytest
 
 from creator_assistant.data.analytics import report
 from creator_assistant.data.importing import import_path
-from creator_assistant.data.typed import read, summary
 from creator_assistant.db import open_db
 from tests.conftest import SAMPLES
 
@@ -82,6 +81,8 @@ class TestTypedFigures:
     """Figures typed in the message are read and computed in Python."""
 
     def test_the_summary_is_computed_from_the_typed_views(self):
+        from creator_assistant.data.typed import read, summary
+
         (series,) = read(TYPED).series
         s = summary(series)
         assert (series.metric, series.values) == ("views", VIEWS)
@@ -111,10 +112,14 @@ class TestTypedFigures:
                                            "Study with me 3h"])}),
     ])
     def test_tables_lists_and_lines(self, message, expected):
+        from creator_assistant.data.typed import read
+
         got = {s.metric: (s.values, s.labels) for s in read(message).series}
         assert got == expected
 
     def test_goals_dates_and_lengths_are_not_data(self):
+        from creator_assistant.data.typed import read
+
         plan = read("plan a 90 day roadmap to reach 10k subscribers by 2025-06-01")
         assert not plan and [(g.metric, g.value) for g in plan.goals] == [("subscribers", 10000)]
         now = read("I have 2,000 subscribers and want to reach 10,000 by December")
@@ -161,15 +166,14 @@ class TestTheChat:
         assert MAKER_BENCH in sent(turn) and "From your message" not in sent(turn)
 
     def test_the_window_notice_counts_only_the_users_words(self, session):
-        from creator_assistant.window import FACTS_CUT
-
         import_path(session.store.db, EXPORT)  # facts larger than the demo's 4K window holds
         message = "how are my videos doing?"
         turn = ask(session, message)
         assert not any(n.startswith("Your message was") for n in turn.result.notices)
         (notice,) = [n for n in turn.result.notices if "facts computed" in n]
         assert f"Your message itself ({len(message)} characters) was sent whole" in notice
-        assert FACTS_CUT in sent(turn) and f"```\n{message}\n```" in sent(turn)
+        assert "[… part of the computed facts was removed to fit the model's window …]" in \
+            sent(turn) and f"```\n{message}\n```" in sent(turn)
         assert sent(turn).startswith("Analyze this creator's content performance.")
         assert turn.result.usage.prompt_tokens + turn.fitted.max_tokens <= turn.n_ctx
 

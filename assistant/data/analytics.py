@@ -152,8 +152,11 @@ def choose_channel(names: list[str | None], wanted: str | None = None,
     message names, else the most recent import's."""
     if wanted is not None:
         hit = [n for n in names if n and n.lower() == wanted.strip().lower()]
+        if not names:
+            raise LookupError("no channel data imported yet: `creator import PATH` first "
+                              "(a YouTube Studio export, or a CSV of your videos)")
         if not hit:
-            known = ", ".join(n or UNNAMED for n in names) or "none"
+            known = ", ".join(n or UNNAMED for n in names)
             raise LookupError(f"no imported channel named {wanted!r}; imported channels: {known}")
         return hit[0]
     said = message.lower()

@@ -13,13 +13,13 @@ from creator_assistant.data.stats import median, pct_change, rnd, slope
 # metric key -> (label, what the creator calls it). Longer names are tried first.
 METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
     "watch_hours": ("Watch hours", ("watch hours", "hours watched", "watch time hours",
-                                    "hours watch time",
-                                    "hours of watch time", "watch time (hours)", "watch time")),
+                                    "hours watch time", "hours of watch time",
+                                    "watch time (hours)", "watch time")),
     "ctr": ("CTR (%)", ("click-through rate", "click through rate", "clickthrough rate", "ctr")),
     "retention": ("Retention (%)", ("average percentage viewed", "avg percentage viewed",
                                     "avg percentage view", "percentage viewed", "avg % viewed",
-                                    "% viewed",
-                                    "percent viewed", "audience retention", "retention")),
+                                    "% viewed", "percent viewed", "audience retention",
+                                    "retention")),
     "engagement": ("Engagement (%)", ("engagement rate", "engagement")),
     "open_rate": ("Open rate (%)", ("open rate",)),
     "views": ("Views", ("video views", "views", "view", "plays", "watches")),
@@ -216,6 +216,8 @@ def _runs(clause: str) -> list[tuple[str, str | None, str, list[float], str]]:
             metric = metric_of(before.group(1)) if before else None
             if metric == "reach" and _REACH_VERB.search(masked[:first.start()]):
                 metric = None  # "want to reach 10,000": a verb, not the metric
+        if metric is None and all(tokens[k]["cur"] for k in run):
+            metric = "revenue"  # "$320, $410": money
         if metric is None and len(named) == 1 and (len(run) > 1 or _TO.match(
                 masked, unit[last][1])):  # "went from 1200 to 800 views", "from 2k to 10k subs"
             metric = next(iter(named))

@@ -59,7 +59,10 @@ class ConversationActions:
         status.ttft_ms, status.tps, status.context_used = info.ttft_ms, info.tps, info.context_used
         status.context_window = 0
         if last:
-            status.context_window = await self.core.call(context_window, self.session, last)
+            cid = self.cid
+            window = await self.core.call(context_window, self.session, last)
+            if self.cid == cid:  # not moved on to another conversation meanwhile
+                status.context_window = window
 
     def leave_conversation(self) -> None:
         """A conversation left with no messages (a failed resend emptied it) is not kept."""

@@ -1,0 +1,67 @@
+"""Whole conversations through the pilot: however many long replies come in a row, the screen
+stays whole while they stream and after (the checks of `tests.terminal`, on the pilot's
+screen)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from creator_assistant.ui.app import CreatorApp
+from creator_assistant.ui.screens.chat_screen import ChatScreen
+from tests.terminal import log_rows, problems
+from tests.test_ui import core, replied, shown  # noqa: F401  (a fixture)
+
+TOPICS = ["sourdough", "a home espresso setup", "a first marathon", "houseplants in winter",
+          "budget travel in Japan"]
+
+
+def screen_text(app) -> str:
+    """The screen as a terminal would show it, as text."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def layout_problems(screen: ChatScreen) -> list[str]:
+    """The message box and the messages' viewport, from the layout itself."""
+    found = []
+    prompt, log = screen.prompt, screen.log_view
+    if prompt not in screen._compositor.visible_widgets or prompt.region.bottom > screen.size.height:
+        found.append(f"the message box is off the screen at {prompt.region}")
+    if log.region.bottom > prompt.region.y:
+        found.append(f"the messages ({log.region}) run under the message box")
+    if log.size.height != log.region.height:  # the log has no vertical padding of its own
+        found.append(f"the messages' viewport is {log.size.height} of {log.region.height} rows")
+    return found
+
+
+class TestLongRepliesInARow:
+    """Five long replies one after another, at two terminal sizes: every frame keeps the message
+    box on the screen and the messages shown above it, with no rows left blank."""
+
+    @pytest.mark.slow
+    @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+    async def test_five_blog_outlines(self, core, size):
+        app = CreatorApp(core, preload=False)
+        async with app.run_test(size=size) as pilot:
+            screen = app.screen
+            frames, bad = 0, []
+            for n, topic in enumerate(TOPICS, 1):
+                await screen.send(f"write a blog post outline about {topic}")
+                deadline = time.monotonic() + 120
+                while not replied(screen, n)():
+                    assert time.monotonic() < deadline, f"reply {n} never ended: {shown(app)}"
+                    await pilot.pause(0.02)
+                    frames += 1
+                    if found := problems(screen_text(app)) + layout_problems(screen):
+                        bad.append(f"reply {n}: " + "; ".join(found))
+                await pilot.pause()
+                text = screen_text(app)
+                assert not problems(text) + layout_problems(screen), text
+                reply = screen.log_view.messages[-1]
+                assert reply.info.task == "blog" and reply.info.tokens > 300
+                shown_text = " ".join(" ".join(log_rows(text)).split())
+                assert f"{reply.info.tokens:,} tokens" in shown_text  # its end is on the screen
+            assert not bad, f"{len(bad)} of {frames} frames broken, the first: {bad[0]}"
+            # It was long enough for folding: earlier messages had left the layout.
+            assert screen.log_view.folded > 0
