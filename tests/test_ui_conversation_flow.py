@@ -51,7 +51,7 @@ class TestLongRepliesInARow:
                 deadline = time.monotonic() + 120
                 while not replied(screen, n)():
                     assert time.monotonic() < deadline, f"reply {n} never ended: {shown(app)}"
-                    await pilot.pause(0.02)
+                    await pilot.pause(0.1)  # a polling interval: each look renders the screen
                     frames += 1
                     if found := problems(screen_text(app)) + layout_problems(screen):
                         bad.append(f"reply {n}: " + "; ".join(found))

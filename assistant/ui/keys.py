@@ -80,7 +80,7 @@ def _problems(keymap: dict[str, str]) -> list[tuple[str, str]]:
             problems.append((binding_id, f"[keys] {binding_id!r} has no key; give one such as "
                                          f"\"ctrl+g\" ({key_label(default)} stays)"))
         for key in str(keys).split(","):
-            if key.strip() in taken:
+            if key.strip() in taken and key.strip() not in default.split(","):
                 problems.append((binding_id, f"[keys] {binding_id} = {key.strip()!r}: the prompt "
                                              f"uses that key ({taken[key.strip()].lower()}) while "
                                              f"you type; choose another ({key_label(default)} stays)"))
