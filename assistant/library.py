@@ -78,8 +78,14 @@ def row(entry: Entry, paths: Any, pool: Any = None) -> dict[str, Any]:
     present = path.is_file()
     if present and pool is not None and pool.is_resident(path):
         status = "loaded"
+    elif not present:
+        status = "available"
+    elif entry.id == DEMO_ID:
+        status = "built in"  # made here from code: nothing was downloaded
+    elif entry.source == "added":
+        status = "added"  # the user's own file, left where it is
     else:
-        status = "downloaded" if present else "available"
+        status = "downloaded"
     part = _partial(paths, entry)[0]
     return {
         "id": entry.id, "name": entry.name, "size": path.stat().st_size if present else entry.size,

@@ -100,7 +100,7 @@ def test_corrupt_model_file_is_a_clear_error(home, tmp_path):
 def test_models_list_labels_the_demo(home):
     rows = json.loads(creator("models", "list", "--json", check=True).stdout)
     demo = next(r for r in rows if r["id"] == "demo")
-    assert demo["status"] == "downloaded" and "meaningless" in demo["note"]
+    assert demo["status"] == "built in" and "meaningless" in demo["note"]
     assert {"id", "size", "tier", "status"} <= set(rows[1])
     text = creator("models", "list", check=True).stdout.decode()
     assert "creator models pull" in text

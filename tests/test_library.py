@@ -51,7 +51,7 @@ def test_add_registers_a_valid_gguf_in_place(paths, demo_model, tmp_path):
     entry = library.add(mine, paths)
     assert entry.id == "my-model" and entry.path == str(mine) and entry.source == "added"
     row = {r["id"]: r for r in library.rows(paths)}["my-model"]
-    assert row["status"] == "downloaded" and row["category"] == "text-generation"
+    assert row["status"] == "added" and row["category"] == "text-generation"
     assert resolve("my-model", paths).path == mine
     assert library.info("my-model", paths)["gguf"]["architecture"] == "llama"
     message = library.remove("my-model", paths)
@@ -90,7 +90,7 @@ def test_loaded_status_and_remove_unloads(paths, demo_model, tmp_path):
         backend = pool.backend(resolve("mine", paths), 1024)
         pool.ready(backend)
         statuses = {r["id"]: r["status"] for r in library.rows(paths, pool)}
-        assert statuses["mine"] == "loaded" and statuses["demo"] == "downloaded"
+        assert statuses["mine"] == "loaded" and statuses["demo"] == "built in"
         library.remove("mine", paths, pool)
         assert not pool.is_resident(mine) and backend.pid is None
     finally:
@@ -110,7 +110,7 @@ def test_the_cli_adds_lists_and_explains(home, demo_model, tmp_path):
     assert added.returncode == 0 and "added draft" in added.stdout
     rows = {r["id"]: r for r in json.loads(creator("models", "list", "--json").stdout)}
     assert {"id", "size", "tier", "status"} <= set(rows["draft"])
-    assert rows["draft"]["status"] == "downloaded" and rows["demo"]["demo"]
+    assert rows["draft"]["status"] == "added" and rows["demo"]["demo"]
     assert rows["gemma-3-12b"]["status"] == "available" and rows["gemma-3-12b"]["gated"]
     info = creator("models", "info", "draft")
     assert "gguf architecture:" in info.stdout and "llama" in info.stdout

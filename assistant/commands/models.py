@@ -18,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     msub = models.add_subparsers(dest="models_command", metavar="ACTION")
     mlist = msub.add_parser("list", help="the catalogue and your models, with their status",
                             description="The catalogue and your models by category: id, size, "
-                            "tier, status (downloaded, available, partial), gated or not.")
+                            "tier, status (downloaded, built in, added, available, partial), gated or not.")
     mlist.add_argument("--json", action="store_true", help="a JSON list of objects")
     pull = msub.add_parser("pull", help="download a catalogue model (resumable, verified)",
                            description="Download a catalogue model from the Hugging Face hub: "

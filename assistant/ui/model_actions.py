@@ -42,10 +42,6 @@ def rows(paths: Any, pool: Any) -> list[dict[str, Any]]:
     for row in listing:
         if row.get("path") and _loaded(pool, Path(row["path"])):
             row["status"] = "loaded"
-        elif row["status"] == "downloaded" and row.get("demo"):
-            row["status"] = "built in"  # made here from code: nothing was downloaded
-        elif row["status"] == "downloaded" and row.get("source") == "added":
-            row["status"] = "added"  # the user's own file, left where it is
     order = {"text-generation": 0, "embedding": 1}
     return sorted(listing, key=lambda r: (order.get(r["category"], 9), r["category"],
                                           not r.get("demo"), r["size"] or 0))
