@@ -204,6 +204,30 @@ class TestEverySurface:
         assert third["task"] == "script" and third["usage"]["completion_tokens"] > 0
         assert third["route"]["reason"] == "answers the script task's question"
 
+    async def test_the_chat_screen(self, paths):
+        from creator_assistant.ui.core import Core
+        from tests.test_ui import SIZE, app_for, replied, until
+
+        paths.config_file.write_text(SHORT)
+        core = Core(paths)
+        try:
+            app = app_for(core)
+            async with app.run_test(size=SIZE) as pilot:
+                screen = app.screen
+                for n, text in enumerate(["write me a youtube script",
+                                          "restoring an old hand plane", "8 minutes"], 1):
+                    await screen.send(text)
+                    await until(pilot, replied(screen, n))
+                replies = [v for v in screen.log_view.messages if v.role == "assistant"]
+                assert replies[0].text == SCRIPT_QUESTIONS[0]
+                assert replies[1].text.startswith(SCRIPT_QUESTIONS[1])
+                assert not replies[2].text.startswith(SCRIPT_QUESTIONS)
+                rows = core.run(core.session.store.messages, screen.cid)
+                assert [(r["task"], r["status"]) for r in rows if r["role"] == "assistant"] == [
+                    ("script", "question"), ("script", "question"), ("script", "ok")]
+        finally:
+            core.close()
+
     def test_chat_plain(self, paths):
         paths.config_file.write_text(SHORT)
         lines = b"write me a youtube script\nrestoring an old hand plane\n8 minutes\n/quit\n"
