@@ -245,8 +245,8 @@ class Session:
             )
         if task is not None and task not in self.tasks:
             raise UserInputError(f"unknown task {task!r}; tasks: {', '.join(sorted(self.tasks))}")
-        if conversation_id is None:
-            cid, conv_task = self.store.new_conversation(), None
+        if conversation_id is None:  # created once the turn is known to start, not before
+            cid, conv_task = None, None
             rows: list[dict[str, Any]] = []
         else:
             conv = self.store.conversation(conversation_id)
@@ -267,6 +267,7 @@ class Session:
         memory = history_of(rows)
         history = memory.messages
         # The user's words are committed before anything can go wrong in generation.
+        cid = cid or self.store.new_conversation()
         self.store.add_message(cid, "user", text, task=route.task)
         self.store.set_task(cid, route.task)
         body = body or text
@@ -346,7 +347,8 @@ class Turn:
                 result.switch = vars(self.session.pool.ready(self.backend))
                 fitted = fit_conversation(
                     store, self.backend, result.conversation_id, system, self.memory,
-                    prepared.user or self.text, self.n_ctx, profile["max_tokens"])
+                    prepared.user or self.text, self.n_ctx, profile["max_tokens"],
+                    said=self.text)
                 self.fitted = fitted  # what the model was sent, for displays and tests
                 result.notices += fitted.notices
                 request = GenerateRequest(

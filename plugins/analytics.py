@@ -9,13 +9,13 @@ from typing import Any
 
 from creator_assistant.data.facts import with_facts
 from creator_assistant.fields import (
-    conversation_fields,
     data_part,
     latest,
     quote,
     shown,
     strip_command,
-    turn_values,
+    task_fields,
+    task_values,
 )
 from creator_assistant.formats import check_reply, prepared
 from creator_assistant.hookspecs import hookimpl
@@ -112,19 +112,20 @@ def build(ctx: TaskContext, data: str | None = None, facts: str = "") -> Prepare
     message holds."""
     growth = any(_GROWTH.search(strip_command(t)[:2000]) for t in
                  [ctx.message] + [h["content"] for h in ctx.history if h["role"] == "user"][-3:])
-    questions = {"goal": GOAL_QUESTION} if growth else {}
-    fields = conversation_fields(ctx.message, ctx.history, questions,
-                                 extractors={"goal": goal, "timeline": timeline})
+    questions = {"goal": GOAL_QUESTION} if growth else {"data": DATA_QUESTION}
+    fields = task_fields(ctx, questions, extractors={"goal": goal, "timeline": timeline})
     pasted = data if data is not None else latest(ctx.message, ctx.history, data_part) or ""
+    if not pasted and ctx.asked == "data":  # the answer to "which numbers?" is the data, as said
+        pasted = strip_command(ctx.message).strip()
     if growth and not (fields.get("goal") or pasted or facts):
-        return Prepared(question=GOAL_QUESTION, fields=fields)
+        return Prepared(question=GOAL_QUESTION, asked="goal", fields=fields)
     if not growth and not (pasted or facts):
-        return Prepared(question=DATA_QUESTION, fields=fields)
+        return Prepared(question=DATA_QUESTION, asked="data", fields=fields)
     values = {
         "data": data_text(pasted, facts), "goal": shown(fields.get("goal")),
         "audience": shown(fields.get("audience")), "platform": shown(fields.get("platform")),
         "timeline": shown(fields.get("timeline"), "90 days" if growth else "not given"),
-        **turn_values(ctx.message, ctx.history, questions),
+        **task_values(ctx, questions),
     }
     if growth:
         return prepared("growth_strategy.md", values, "growth_strategy", fields, facts)

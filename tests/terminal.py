@@ -31,6 +31,11 @@ BEGINNING = re.compile(r"Creator Assistant$|[\d,]+ earlier messages are not show
 # -- what a screen shows -----------------------------------------------------------------------
 
 
+def screen_text(app) -> str:
+    """What a Textual app run by the pilot shows, as text, the way a terminal shows it."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
 def split(text: str) -> tuple[list[str], list[str]]:
     """The rows above the message box (the messages, and the slash menu when open) and the rows
     of the box itself; no box rows when it is not on the screen."""

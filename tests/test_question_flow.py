@@ -92,7 +92,10 @@ class TestAnswers:
          "growth_strategy"),
         (["/analytics why are my views down?", "52k views, CTR 5.2%, 410 new subscribers"],
          "performance_analysis"),
-    ], ids=["blog", "newsletter", "trend", "competitor", "analytics-goal", "analytics-numbers"])
+        (["/analytics why are my views down?", "about fifty thousand views and five percent CTR"],
+         "performance_analysis"),
+    ], ids=["blog", "newsletter", "trend", "competitor", "analytics-goal", "analytics-numbers",
+            "analytics-numbers-in-words"])
     def test_every_task_that_asks_is_completed_by_the_answer(self, quick, messages, fmt):
         question, answer = talk(quick, *messages)
         assert question.result.status == Status.QUESTION

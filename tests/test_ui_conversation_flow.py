@@ -10,16 +10,11 @@ import pytest
 
 from creator_assistant.ui.app import CreatorApp
 from creator_assistant.ui.screens.chat_screen import ChatScreen
-from tests.terminal import log_rows, problems
+from tests.terminal import log_rows, problems, screen_text
 from tests.test_ui import core, replied, shown  # noqa: F401  (a fixture)
 
 TOPICS = ["sourdough", "a home espresso setup", "a first marathon", "houseplants in winter",
           "budget travel in Japan"]
-
-
-def screen_text(app) -> str:
-    """The screen as a terminal would show it, as text."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def layout_problems(screen: ChatScreen) -> list[str]:

@@ -7,12 +7,13 @@ import threading
 
 from textual.app import App
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown
+from textual.widgets import Markdown, Static
 
 from creator_assistant.ui.feed import TokenFeed
 from creator_assistant.ui.widgets.chat_log import ChatLog
 from creator_assistant.ui.widgets.message_view import MessageView
 from creator_assistant.ui.widgets.reply_body import LONG_PARAGRAPH, ReplyBody, find_cut
+from tests.terminal import screen_text
 
 
 class TestTokenFeed:
@@ -107,9 +108,11 @@ class TestReplyBody:
 
 class Chat(App):
     CSS_PATH = "../assistant/ui/app.tcss"
+    CSS = "#below { height: 3; border: round $accent; }"
 
     def compose(self):
         yield ChatLog()
+        yield Static("where the message box is", id="below")
 
 
 def laid_out(log: ChatLog) -> int:
@@ -177,6 +180,34 @@ class TestFolding:
             await pilot.pause()
             log.fold_above()
             assert log.folded == 0 and reply.body.folded == 0
+
+    async def test_folding_changes_nothing_on_the_screen(self):
+        async with Chat().run_test(size=(80, 24)) as pilot:
+            log = pilot.app.query_one(ChatLog)
+            reply = MessageView("assistant")
+            await log.add(*[MessageView("user", f"question {i}") for i in range(3)], reply)
+            for start in range(0, len(self.TEXT), 700):
+                await reply.body.write(self.TEXT[start:start + 700])
+            await reply.body.finish()
+            await pilot.pause()
+            before = screen_text(pilot.app)
+            log.fold_above()
+            await pilot.pause()
+            assert log.folded == 3 and reply.body.folded > 5
+            assert screen_text(pilot.app) == before
+
+    async def test_long_replies_in_a_row_leave_the_view_whole(self):
+        """Folded rows are scrolled content: they never take rows from the view or push what
+        is below it off the screen (issue 12: the screen went blank)."""
+        async with Chat().run_test(size=(80, 24)) as pilot:
+            log, below = pilot.app.query_one(ChatLog), pilot.app.query_one("#below")
+            for _ in range(3):
+                await self.stream(pilot, log, self.TEXT)
+                assert log.folded
+                assert log.size.height == log.region.height == 21
+                assert below.region.y == log.region.bottom and below.region.bottom == 24
+                rows = screen_text(pilot.app).splitlines()[:log.region.height]
+                assert all(a.strip() or b.strip() for a, b in zip(rows, rows[1:])), rows
 
     async def test_a_new_width_unfolds(self):
         async with Chat().run_test(size=(80, 24)) as pilot:
