@@ -82,7 +82,16 @@ class Command:
     name: str
     description: str
     run: Callable[[str, CommandContext], str]
-    usage: str = ""
+    usage: str = ""  # the arguments, e.g. "add|list ..." (a leading "/name" is tolerated)
+
+    @property
+    def arguments(self) -> str:
+        """The usage without the command's own name (`/ideas add|list` -> `add|list`)."""
+        text = self.usage.strip()
+        for prefix in (f"/{self.name}", self.name):
+            if text == prefix or text.startswith(prefix + " "):
+                return text[len(prefix):].strip()
+        return text
 
 
 class RegistrationError(ValueError):

@@ -35,10 +35,7 @@ def help_text(args: str, ctx: CommandContext) -> str:
 
 def command_line(cmd: Command) -> str:
     """`- /name usage — description`, the usage without the name a plugin may have put in it."""
-    usage = cmd.usage.strip()
-    for prefix in (f"/{cmd.name}", cmd.name):
-        if usage == prefix or usage.startswith(prefix + " "):
-            usage = usage[len(prefix):].strip()
+    usage = cmd.arguments
     return f"- `/{cmd.name}{' ' + usage if usage else ''}` — {cmd.description}"
 
 

@@ -78,6 +78,6 @@ def _split(args: str) -> list[str]:
 @hookimpl
 def register_commands(register):
     register(Command("import", "import a data export (YouTube Studio, Google Trends, a CSV)",
-                     import_command, usage="/import PATH [--as FORMAT] [--map field=Column,...]"))
+                     import_command, usage="PATH [--as FORMAT] [--map field=Column,...]"))
     register(Command("ideas", "your idea store: add, list, search, categorize, rm, pillars",
-                     ideas_command, usage="/ideas add|list|search|categorize|rm|pillars ..."))
+                     ideas_command, usage="add|list|search|categorize|rm|pillars ..."))

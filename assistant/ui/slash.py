@@ -16,19 +16,10 @@ APP_COMMANDS: dict[str, str] = {
 APP_GROUP = "this window"
 
 
-def bare_usage(name: str, usage: str) -> str:
-    """A command's usage without its own name (`/ideas add|list` -> `add|list`)."""
-    text = usage.strip()
-    for prefix in (f"/{name}", name):
-        if text == prefix or text.startswith(prefix + " "):
-            return text[len(prefix):].strip()
-    return text
-
-
 def slash_entries(session: Any) -> list[SlashEntry]:
     """Every `/name` the prompt understands, plugin commands and tasks included, by name."""
     registry = session.host.registry
-    entries = {name: SlashEntry(name, cmd.description, "command", bare_usage(name, cmd.usage),
+    entries = {name: SlashEntry(name, cmd.description, "command", cmd.arguments,
                                 registry.owner.get(("commands", name), "?"))
                for name, cmd in registry.commands.items()}
     for name, task in registry.tasks.items():
