@@ -11,7 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -197,8 +197,18 @@ class Terminal:
         self.tmux("set-buffer", "-b", "paste", text)
         self.tmux("paste-buffer", "-p", "-d", "-b", "paste", "-t", "chat")
 
-    def resize(self, width: int, height: int) -> None:
+    def resize(self, width: int, height: int) -> str:
+        """Resize the terminal and wait for the chat to be drawn anew at that size (until then
+        tmux shows the old frame, cut or padded)."""
         self.tmux("resize-window", "-t", "chat", "-x", str(width), "-y", str(height))
+
+        def redrawn(text: str) -> bool:
+            lines = text.rstrip("\n").split("\n")
+            above, box = split(text)
+            return (len(lines) == height and len(above) + len(box) == height - 2 and bool(box)
+                    and len(box[0].rstrip()) == width - 1 and box[0].rstrip().endswith("╮"))
+
+        return self.wait_for(redrawn, f"the chat drawn at {width}×{height}", timeout=30)
 
     def size(self) -> tuple[int, int]:
         width, height = self.tmux("display", "-p", "-t", "chat",
@@ -249,9 +259,8 @@ class Terminal:
         self.tmux("kill-server")
 
 
-@pytest.fixture
-def terminal(home, tmp_path) -> Iterable[Terminal]:
-    """A tmux terminal for one chat on the test's CREATOR_HOME, closed afterwards."""
+def open_terminal(home: Path, tmp_path: Path) -> Iterator[Terminal]:
+    """For a test's `terminal` fixture: a tmux terminal on its CREATOR_HOME, closed after."""
     term = Terminal(f"creator-test-{os.getpid()}-{tmp_path.name}", home)
     yield term
     term.close()

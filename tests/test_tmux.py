@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import re
 
-from tests.terminal import SPEED, needs_tmux, terminal  # noqa: F401  (a fixture)
+import pytest
+
+from tests.terminal import SPEED, needs_tmux, open_terminal
 
 pytestmark = needs_tmux
+
+
+@pytest.fixture
+def terminal(home, tmp_path):
+    yield from open_terminal(home, tmp_path)
 
 
 def test_chat_in_a_real_terminal(terminal):

@@ -11,7 +11,13 @@ import pytest
 from creator_assistant.ui.app import CreatorApp
 from creator_assistant.ui.screens.chat_screen import ChatScreen
 from tests.terminal import log_rows, problems, screen_text
-from tests.test_ui import core, replied, shown  # noqa: F401  (a fixture)
+from tests.test_ui import open_core, replied, shown
+
+
+@pytest.fixture
+def core(paths):
+    yield from open_core(paths)
+
 
 TOPICS = ["sourdough", "a home espresso setup", "a first marathon", "houseplants in winter",
           "budget travel in Japan"]
@@ -21,7 +27,8 @@ def layout_problems(screen: ChatScreen) -> list[str]:
     """The message box and the messages' viewport, from the layout itself."""
     found = []
     prompt, log = screen.prompt, screen.log_view
-    if prompt not in screen._compositor.visible_widgets or prompt.region.bottom > screen.size.height:
+    shown_now = screen._compositor.visible_widgets
+    if prompt not in shown_now or prompt.region.bottom > screen.size.height:
         found.append(f"the message box is off the screen at {prompt.region}")
     if log.region.bottom > prompt.region.y:
         found.append(f"the messages ({log.region}) run under the message box")

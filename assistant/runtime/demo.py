@@ -14,7 +14,8 @@ DEMO_ID = "demo"
 DEMO_VERSION = 1
 DEMO_NOTE = (
     "demo model: random weights, its text is meaningless. "
-    "Get a real model with `creator models pull gemma-3-4b` on a connected machine."
+    "Get a real model with `creator models pull gemma-3-4b-qat-open` on a connected machine "
+    "(`creator doctor` says which fits)."
 )
 
 CHAT_TEMPLATE = (

@@ -44,11 +44,6 @@ class Folding:
         """How many children are folded away."""
         return len(self._folded)
 
-    @property
-    def folded_rows(self) -> int:
-        """How many rows the folded children took, which the spacer keeps."""
-        return sum(self._folded.values())
-
     def fold(self, children: Sequence[Widget], distance: int) -> int:
         """Fold the leading `children` whose bottom is at least `distance` rows above the end of
         the last one; return how many were folded this time."""
@@ -88,7 +83,7 @@ class Folding:
         self._fill()
 
     def _fill(self) -> None:
-        rows = self.folded_rows
+        rows = sum(self._folded.values())
         self.spacer.styles.height = rows
         self.spacer.display = rows > 0
 
