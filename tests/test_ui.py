@@ -184,7 +184,7 @@ class TestCancel:
             await screen.send("first")
             await until(pilot, lambda: screen.log_view.messages[-1].text != "")
             await screen.send("second")
-            await until(pilot, replied(screen, 2))
+            await until(pilot, replied(screen, 2), timeout=300)  # 4,000 tokens on a busy machine
             rows = saved(core, screen.cid)
             assert [(r["role"], r["status"]) for r in rows] == [
                 ("user", "ok"), ("assistant", "stopped"), ("user", "ok"), ("assistant", "ok")]
