@@ -29,6 +29,8 @@ bench: $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check assistant plugins tests benches
+	@mkdir -p build/mypy && ln -sfn ../../assistant build/mypy/creator_assistant
+	$(PY) -m mypy -p creator_assistant
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

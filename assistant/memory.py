@@ -159,7 +159,7 @@ def fit(system: str, history: list[Message], user: str, counter: Counter, n_ctx:
     # The head gets at most its share: a message that fits the rest is never cut for it.
     small = fits_raw(user) and user_n + PER_MESSAGE <= budget - cap
     probe = user if small else min(user, CUT, key=len) if fits_raw(user) else CUT
-    head: list[Message] = []
+    head = []
     while cap > cut_n:
         head = _head(system, list(pinned_messages.values()), summary, cap, head_raw(k), cut_n,
                      notices)

@@ -18,11 +18,11 @@ def migration(fn: Migration) -> Migration:
 
 @migration
 def m001_conversations_and_messages(db: sqlite_utils.Database) -> None:
-    db["conversations"].create(
+    db.table("conversations").create(
         {"id": str, "title": str, "task": str, "created": str, "updated": str},
         pk="id",
     )
-    db["messages"].create(
+    db.table("messages").create(
         {
             "id": int, "conversation_id": str, "seq": int, "role": str, "content": str,
             "task": str, "model": str, "status": str, "pinned": int,
@@ -33,51 +33,51 @@ def m001_conversations_and_messages(db: sqlite_utils.Database) -> None:
         foreign_keys=[("conversation_id", "conversations", "id")],
         defaults={"status": "ok", "pinned": 0},
     )
-    db["messages"].create_index(["conversation_id", "seq"], unique=True)
+    db.table("messages").create_index(["conversation_id", "seq"], unique=True)
 
 
 @migration
 def m002_message_search(db: sqlite_utils.Database) -> None:
-    db["messages"].enable_fts(["content"], create_triggers=True, tokenize="porter")
+    db.table("messages").enable_fts(["content"], create_triggers=True, tokenize="porter")
 
 
 @migration
 def m003_data_imports(db: sqlite_utils.Database) -> None:
     # One row per imported file/folder/zip with its provenance; its rows hold the parsed records.
-    db["data_imports"].create(
+    db.table("data_imports").create(
         {"id": int, "format": str, "kind": str, "source": str, "container": str, "sha256": str,
          "imported_at": str, "rows": int, "meta": str},
         pk="id",
     )
-    db["data_imports"].create_index(["sha256", "format"], unique=True)
-    db["data_rows"].create(
+    db.table("data_imports").create_index(["sha256", "format"], unique=True)
+    db.table("data_rows").create(
         {"id": int, "import_id": int, "part": str, "seq": int, "line": int, "data": str},
         pk="id", foreign_keys=[("import_id", "data_imports", "id")],
     )
-    db["data_rows"].create_index(["import_id", "part", "seq"], unique=True)
+    db.table("data_rows").create_index(["import_id", "part", "seq"], unique=True)
 
 
 @migration
 def m004_ideas(db: sqlite_utils.Database) -> None:
-    db["ideas"].create(
+    db.table("ideas").create(
         {"id": int, "text": str, "category": str, "priority": int, "created": str,
          "updated": str, "categorized_by": str},
         pk="id", defaults={"priority": 2},
     )
-    db["ideas"].enable_fts(["text"], create_triggers=True, tokenize="porter")
-    db["pillars"].create({"name": str, "description": str, "position": int}, pk="name")
+    db.table("ideas").enable_fts(["text"], create_triggers=True, tokenize="porter")
+    db.table("pillars").create({"name": str, "description": str, "position": int}, pk="name")
 
 
 @migration
 def m005_conversation_memory(db: sqlite_utils.Database) -> None:
     # Where each conversation's prompt starts (seq) and the running summary of what came before;
     # token counts of message texts per model, so fitting a long conversation counts each once.
-    db["conversation_memory"].create(
+    db.table("conversation_memory").create(
         {"conversation_id": str, "kept_from": int, "summary": str, "summary_upto": int,
          "summary_model": str, "updated": str},
         pk="conversation_id", defaults={"kept_from": 0, "summary": "", "summary_upto": 0},
     )
-    db["token_counts"].create({"model": str, "digest": str, "tokens": int},
+    db.table("token_counts").create({"model": str, "digest": str, "tokens": int},
                               pk=("model", "digest"))
 
 
@@ -86,21 +86,21 @@ def m006_task_state(db: sqlite_utils.Database) -> None:
     # JSON on a reply that leaves a request open (a question, or a reply cut short after one):
     # the field asked for, the fields gathered so far and the request's earlier messages. It
     # lives and dies with its message, so regenerating after a rewind finds it again.
-    db["messages"].add_column("task_state", str)
+    db.table("messages").add_column("task_state", str)
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded in `_migrations`; return the names applied."""
     if "_migrations" not in db.table_names():
-        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
-    done = {row["name"] for row in db["_migrations"].rows}
+        db.table("_migrations").create({"name": str, "applied_at": str}, pk="name")
+    done = {row["name"] for row in db.table("_migrations").rows}
     applied = []
     for fn in MIGRATIONS:
         if fn.__name__ in done:
             continue
         with db.conn:
             fn(db)
-            db["_migrations"].insert(
+            db.table("_migrations").insert(
                 {"name": fn.__name__, "applied_at": dt.datetime.now(dt.UTC).isoformat()}
             )
         applied.append(fn.__name__)

@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import InitVar, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from creator_assistant.profiles import SamplingProfile
+
+if TYPE_CHECKING:
+    from creator_assistant.plugin_context import (
+        Conversations,
+        Ideas,
+        Imports,
+        RegistryView,
+        StoredData,
+    )
 
 
 @dataclass(frozen=True)
 class TaskContext:
-    """What a task sees when it prepares a reply to one message."""
+    """What a task sees when it prepares a reply to one message.
+
+    `data`, `ideas` and `settings` are None where no session is behind the context (a plugin's
+    own unit test); the core always fills them (`plugin_context.task_context`).
+    """
 
     message: str
     history: list[dict[str, str]]
     conversation_id: str
-    session: Any = None  # the Session: its store, database and config, for tasks that need data
+    data: StoredData | None = None  # the creator's imported data, read-only, as facts
+    ideas: Ideas | None = None  # the creator's idea store
+    settings: SamplingProfile | None = None  # the task's profile with the config's overrides
     # While the task is waiting for an answer to its question: the field it asked for, the
     # fields gathered so far and the request's earlier messages, from the conversation's state.
     asked: str | None = None
@@ -54,6 +69,7 @@ class Task:
     keywords: tuple[str, ...] = ()
     prompts: dict[str, str] = field(default_factory=dict)
     output_format: str = "free text"
+    preload: bool = False  # load its model right after start-up (unless config [models] preload)
     prepare: Callable[[TaskContext], Prepared] | None = None
     check: Callable[[str, Prepared], list[str]] | None = None
 
@@ -69,10 +85,24 @@ class Score:
 
 @dataclass
 class CommandContext:
-    """What a slash command sees; it may switch the conversation by setting `conversation_id`."""
+    """What a slash command sees; it may switch the conversation by setting `conversation_id`.
 
-    session: Any
+    The core makes it with `CommandContext(session, conversation_id)`; a command sees only the
+    facades built from the session, never the session itself.
+    """
+
+    session: InitVar[Any]
     conversation_id: str | None
+    conversations: Conversations = field(init=False)  # saved conversations: list, search, pin
+    registry: RegistryView = field(init=False)  # registered tasks and commands, read-only
+    imports: Imports = field(init=False)  # import a data file with the registered importers
+    ideas: Ideas = field(init=False)  # the idea store and its `/ideas` actions
+
+    def __post_init__(self, session: Any) -> None:
+        from creator_assistant.plugin_context import Conversations, Ideas, Imports, RegistryView
+
+        self.conversations, self.registry = Conversations(session), RegistryView(session)
+        self.imports, self.ideas = Imports(session), Ideas(session)
 
 
 @dataclass(frozen=True)

@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from creator_assistant.config import Config, load_config
-from creator_assistant.db import open_db
+from creator_assistant.data.ideas import IdeaStore
 from creator_assistant.fields import strip_command
-from creator_assistant.memory import History, history_of
+from creator_assistant.memory import Fitted, History, history_of
 from creator_assistant.paths import Paths, get_paths
+from creator_assistant.plugin_context import task_context
 from creator_assistant.plugin_manager import Host, load_host
-from creator_assistant.registry import CommandContext, Prepared, Task, TaskContext
+from creator_assistant.profiles import SamplingProfile
+from creator_assistant.registry import CommandContext, Prepared, Task
+from creator_assistant.router import Decision, ModelAccess, Router
+from creator_assistant.runtime.backend import Backend, lacks
 from creator_assistant.runtime.pool import Choice, ModelNotInstalled, ModelPool, choose, resolve
 from creator_assistant.runtime.protocol import GenerateRequest, ModelError, Usage
 from creator_assistant.runtime.scheduler import INTERACTIVE, Cancelled
-from creator_assistant.store import Store
+from creator_assistant.services import Conversations, Models
+from creator_assistant.store import Store, open_store
 from creator_assistant.summary import Summaries
 from creator_assistant.window import fit_conversation
 
 MAX_MESSAGE_CHARS = 4_000_000
-# Preloaded after start-up unless [models] preload says otherwise: the content model (video
-# scripts) and the fast organize model, as the product's model plan has it; chat if neither.
-ESSENTIAL_TASKS = ("script", "organize")
 
 
 class UserInputError(ValueError):
@@ -70,12 +72,18 @@ class TaskState:
                           default=str)
 
 
-@dataclass
-class Route:
-    task: str
-    score: float = 1.0
-    reason: str = "default"
-    runner_up: str | None = None
+@dataclass(frozen=True)
+class ResolvedTask:
+    """A task resolved for a turn: the model that answers, its sampling profile (the config's
+    overrides applied) and its window, the profile's context but no more than the model's."""
+
+    task: Task
+    choice: Choice
+    profile: SamplingProfile
+
+    @property
+    def n_ctx(self) -> int:
+        return min(self.profile.context, self.choice.context)
 
 
 @dataclass
@@ -84,7 +92,7 @@ class TurnResult:
     task: str
     model: str
     model_note: str
-    route: Route
+    route: Decision
     profile: dict[str, Any]
     text: str = ""
     status: Status = Status.OK
@@ -99,7 +107,7 @@ class TurnResult:
     def as_dict(self) -> dict[str, Any]:
         return {
             "conversation_id": self.conversation_id, "task": self.task, "model": self.model,
-            "model_note": self.model_note, "route": vars(self.route), "profile": self.profile,
+            "model_note": self.model_note, "route": self.route.brief(), "profile": self.profile,
             "status": self.status, "usage": self.usage.as_dict(), "notices": self.notices,
             "error": self.error, "message_id": self.message_id,
             "format_ok": None if self.format_problems is None else not self.format_problems,
@@ -114,15 +122,20 @@ class Session:
     def __init__(self, paths: Paths, config: Config, store: Store, host: Host,
                  pool: ModelPool) -> None:
         self.paths, self.config, self.store, self.host, self.pool = paths, config, store, host, pool
-        self.current: Any = None
         pool.remote_factory = self.remote_backend
+        # The router's tie-break asks a model through the pool, holding its gate.
+        self.router = Router(host, ModelAccess(paths, pool, host))
         self.summaries = Summaries(self)  # running summaries of evicted turns, in the background
+        # The one door for front ends (the UI reaches data and models only through these).
+        self.conversations = Conversations(store, lambda: open_store(paths.database))
+        self.models = Models(self)
+        self.ideas = IdeaStore(store.db)
 
     @classmethod
     def open(cls, paths: Paths | None = None) -> Session:
         paths = (paths or get_paths()).ensure()
         config = load_config(paths.config_file)
-        store = Store(open_db(paths.database))
+        store = open_store(paths.database)
         host = load_host(paths.user_plugins_dir)
         pool = ModelPool(paths, threads=config.models.threads,
                          gpu_layers=config.models.gpu_layers,
@@ -132,15 +145,16 @@ class Session:
 
     def preload(self) -> Any:
         """Load the essential models in the background (config [models] preload, else the
-        content and organize tasks' models); returns the thread. Call it once after start-up."""
-        wanted = [(r, 8192) for r in self.config.models.preload]
+        models of the tasks registered with `preload=True`, else chat's); returns the thread.
+        Call it once after start-up."""
+        wanted: list[tuple[str, int | None]] = [(r, 8192) for r in self.config.models.preload]
         if not wanted:
-            wanted = [(t, None) for t in ESSENTIAL_TASKS if t in self.tasks] or [("chat", None)]
+            wanted = [(t.name, None) for t in self.tasks.values() if t.preload] or [("chat", None)]
         picks, seen = [], set()
         for ref, n_ctx in wanted:
             if ref in self.tasks:
-                choice, profile = self.task_settings(self.tasks[ref])
-                n_ctx = min(profile["context"], choice.context)
+                resolved = self.resolve_task(self.tasks[ref])
+                choice, n_ctx = resolved.choice, resolved.n_ctx
             else:
                 try:
                     choice = resolve(ref, self.paths)
@@ -152,7 +166,7 @@ class Session:
                 picks.append((choice, n_ctx))
         return self.pool.preload(picks)
 
-    def remote_backend(self, name: str) -> Any:
+    def remote_backend(self, name: str) -> Backend:
         """A backend for the `[remotes.NAME]` config entry, from the plugin that registers its
         kind (the pool calls this for tasks whose `backend` names a remote)."""
         config = self.config.remotes[name]
@@ -161,7 +175,13 @@ class Session:
             known = ", ".join(self.host.registry.backends)
             raise UserInputError(f"remotes.{name}.kind is {config.kind!r}, which no plugin "
                                  f"registers; known: {known}")
-        return factory(name, config)
+        backend = factory(name, config)
+        missing = lacks(backend)  # a plugin's backend: checked once, here, not probed later
+        if missing:
+            owner = self.host.registry.owner.get(("backends", config.kind), "?")
+            raise UserInputError(f"the {config.kind!r} backend (plugin {owner}) lacks "
+                                 f"{', '.join(missing)}; see docs/writing-plugins.md")
+        return backend
 
     def close(self) -> None:
         self.summaries.close()
@@ -174,7 +194,7 @@ class Session:
         return self.host.registry.tasks
 
     def route(self, text: str, conversation_task: str | None = None,
-              waiting: str | None = None) -> tuple[Route, str]:
+              waiting: str | None = None, priority: int = INTERACTIVE) -> tuple[Decision, str]:
         """Pick the task for a message; returns the route and the message without a slash command.
         `waiting`: the task whose question the message may answer (it goes there unless it
         clearly starts something else)."""
@@ -182,12 +202,16 @@ class Session:
         if stripped.startswith("/"):
             name, _, rest = stripped[1:].partition(" ")
             if name in self.tasks:
-                return Route(name, 1.0, f"slash command /{name}"), rest.strip()
-        from creator_assistant.router import route_message
-
-        return route_message(self, text, conversation_task, waiting), text
+                return Decision(name, 1.0, f"slash command /{name}"), rest.strip()
+        return self.router.decide(text, conversation_task, waiting, priority), text
 
     def task_settings(self, task: Task, model: str | None = None) -> tuple[Choice, dict[str, Any]]:
+        """The older form of `resolve_task`: the choice and the profile as a dict."""
+        resolved = self.resolve_task(task, model)
+        return resolved.choice, resolved.profile.model_dump()
+
+    def resolve_task(self, task: Task, model: str | None = None) -> ResolvedTask:
+        """The model, profile and window `task` answers with (`model`: the user's pick)."""
         override = self.config.tasks.get(task.name)
         profile = task.profile
         if override is not None:
@@ -200,11 +224,11 @@ class Session:
                                      f"has no [remotes.{remote}] section")
             choice = Choice(f"{remote}/{settings.model or 'default'}", Path(settings.base_url),
                             settings.context, backend=remote)
-            return choice, profile.model_dump()
+            return ResolvedTask(task, choice, profile)
         wanted = model or (override.model if override and override.model else None)
         wanted = wanted or self.config.models.default or task.model
         choice = resolve(model, self.paths) if model else choose(wanted, self.paths)
-        return choice, profile.model_dump()
+        return ResolvedTask(task, choice, profile)
 
     def run_command(self, text: str, ctx: CommandContext) -> str | None:
         """Run `/name args` if `name` is a registered slash command (task names are not: they
@@ -255,15 +279,16 @@ class Session:
         state = TaskState.of(rows)
         if state is not None and state.task not in self.tasks:
             state = None
+        if priority == INTERACTIVE:  # before routing: a tie-break waits for the gate too
+            self.summaries.interrupt()  # a summary in progress must not hold this turn up
         if task is not None:
-            route, body = Route(task, 1.0, f"--task {task}"), text
+            route, body = Decision(task, 1.0, f"--task {task}"), text
         else:
             route, body = self.route(text, conv_task, state.task if state and state.waiting
-                                     else None)
+                                     else None, priority)
         if state is not None and state.task != route.task:
             state = None  # the user moved on: what that task gathered is left behind
-        chosen = self.tasks[route.task]
-        choice, profile = self.task_settings(chosen, model)
+        resolved = self.resolve_task(self.tasks[route.task], model)
         memory = history_of(rows)
         history = memory.messages
         # The user's words are committed before anything can go wrong in generation.
@@ -273,39 +298,30 @@ class Session:
         body = body or text
         if history and history[-1]["role"] == "user":  # the previous turn got no reply
             body = history.pop()["content"] + "\n\n" + body
-        turn = Turn(self, cid, chosen, choice, profile, route, history, body, priority, state)
+        turn = Turn(self, cid, resolved, route, history, body, priority, state)
         # Its seqs keep the popped message's: the prompt may start there (see fit_conversation).
         turn.memory = memory
-        if priority == INTERACTIVE:
-            self.summaries.interrupt()  # a summary in progress must not hold this turn up
         if job is not None:
             job.tickets.append(turn.ticket)
         return turn
 
 
-def alternating(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Saved messages as chat history: failed replies left out, same-role neighbours merged
-    (chat templates such as Gemma's require user and assistant turns to alternate)."""
-    return history_of(rows).messages
-
-
 class Turn:
     """Iterate for the reply's text as it streams; `result` holds everything once it ends."""
 
-    def __init__(self, session: Session, cid: str, task: Task, choice: Choice,
-                 profile: dict[str, Any], route: Route, history: list[dict[str, str]],
-                 text: str, priority: int = INTERACTIVE, state: TaskState | None = None) -> None:
-        self.session, self.task, self.choice, self.history, self.text = (
-            session, task, choice, history, text)
+    def __init__(self, session: Session, cid: str, resolved: ResolvedTask, route: Decision,
+                 history: list[dict[str, str]], text: str, priority: int = INTERACTIVE,
+                 state: TaskState | None = None) -> None:
+        self.session, self.resolved, self.history, self.text = session, resolved, history, text
+        self.task, self.choice, self.n_ctx = resolved.task, resolved.choice, resolved.n_ctx
         self.state = state  # what the task gathered so far for this request (None: nothing)
-        n_ctx = min(profile["context"], choice.context)
-        self.n_ctx = n_ctx
-        self.backend = session.pool.backend(choice, n_ctx)
-        self.ticket = session.pool.scheduler.gate.ticket(priority, task.name)
+        self.backend = session.pool.backend(self.choice, self.n_ctx)
+        self.ticket = session.pool.scheduler.gate.ticket(priority, self.task.name)
         self.ticket.on_cancel(self.backend.cancel)  # a job's cancel reaches a running reply
-        self.result = TurnResult(cid, task.name, choice.id, choice.note, route, profile)
+        self.result = TurnResult(cid, self.task.name, self.choice.id, self.choice.note, route,
+                                 resolved.profile.model_dump())
         self.memory = History(history)  # with seqs and pins when Session.ask made the turn
-        self.fitted: Any = None
+        self.fitted: Fitted | None = None
 
     def cancel(self) -> None:
         """Stop the reply: dropped from the queue if waiting, cut short if generating."""
@@ -317,16 +333,16 @@ class Turn:
         task, state = self.task, self.state
         if task.prepare is None:
             return Prepared(user=self.text)
-        ctx = TaskContext(self.text, self.history, self.result.conversation_id, self.session)
-        if state is not None:
-            ctx = TaskContext(ctx.message, ctx.history, ctx.conversation_id, ctx.session,
-                              asked=state.asked if state.waiting else None,
-                              fields=dict(state.fields),
-                              request=state.request if state.waiting else "")
+        waiting = state if state is not None and state.waiting else None
+        ctx = task_context(self.session, task, self.text, self.history,
+                           self.result.conversation_id, profile=self.resolved.profile,
+                           asked=waiting.asked if waiting else None,
+                           fields=state.fields if state is not None else None,
+                           request=waiting.request if waiting else "")
         return task.prepare(ctx)
 
-    def __iter__(self) -> Iterator[str]:
-        result, profile, store = self.result, self.result.profile, self.session.store
+    def __iter__(self) -> Generator[str, None, None]:
+        result, profile, store = self.result, self.resolved.profile, self.session.store
         parts: list[str] = []
         prepared: Prepared | None = None
         try:
@@ -347,15 +363,15 @@ class Turn:
                 result.switch = vars(self.session.pool.ready(self.backend))
                 fitted = fit_conversation(
                     store, self.backend, result.conversation_id, system, self.memory,
-                    prepared.user or self.text, self.n_ctx, profile["max_tokens"],
+                    prepared.user or self.text, self.n_ctx, profile.max_tokens,
                     said=self.text)
                 self.fitted = fitted  # what the model was sent, for displays and tests
                 result.notices += fitted.notices
                 request = GenerateRequest(
-                    messages=fitted.messages, temperature=profile["temperature"],
-                    top_p=profile["top_p"], top_k=profile["top_k"], min_p=profile["min_p"],
-                    repeat_penalty=profile["repeat_penalty"], max_tokens=fitted.max_tokens,
-                    seed=profile["seed"], grammar=prepared.grammar,
+                    messages=fitted.messages, temperature=profile.temperature,
+                    top_p=profile.top_p, top_k=profile.top_k, min_p=profile.min_p,
+                    repeat_penalty=profile.repeat_penalty, max_tokens=fitted.max_tokens,
+                    seed=profile.seed, grammar=prepared.grammar,
                 )
                 before = self.backend.last_usage
                 stream = self.backend.stream(request)

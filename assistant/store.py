@@ -5,13 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from creator_assistant.db import open_db
+
 
 def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def open_store(path: Path | str) -> Store:
+    """The conversation store on the database at `path` (opened, migrated): one connection,
+    used on the thread that opened it."""
+    return Store(open_db(path))
 
 
 class NotFound(LookupError):
@@ -28,7 +37,7 @@ class Store:
         cid = uuid.uuid4().hex[:12]
         stamp = now()
         with self.db.conn:
-            self.db["conversations"].insert(
+            self.db.table("conversations").insert(
                 {"id": cid, "title": title, "task": task, "created": stamp, "updated": stamp}
             )
         return cid
@@ -53,11 +62,11 @@ class Store:
 
     def set_task(self, cid: str, task: str) -> None:
         with self.db.conn:
-            self.db["conversations"].update(cid, {"task": task, "updated": now()})
+            self.db.table("conversations").update(cid, {"task": task, "updated": now()})
 
     def rename(self, cid: str, title: str) -> None:
         with self.db.conn:
-            self.db["conversations"].update(cid, {"title": title, "updated": now()})
+            self.db.table("conversations").update(cid, {"title": title, "updated": now()})
 
     def delete(self, cid: str) -> None:
         with self.db.conn:
@@ -83,16 +92,17 @@ class Store:
             ).fetchone()[0]
             row = {"conversation_id": cid, "seq": seq, "role": role, "content": content,
                    "created": now(), **fields}
-            mid = self.db["messages"].insert(row).last_pk
+            mid = self.db.table("messages").insert(row).last_pk
+            assert mid is not None
             conv: dict[str, Any] = {"updated": now()}
             if role == "user" and not self.conversation(cid)["title"]:
                 conv["title"] = " ".join(content.split())[:60]
-            self.db["conversations"].update(cid, conv)
+            self.db.table("conversations").update(cid, conv)
         return int(mid)
 
     def update_message(self, mid: int, **fields: Any) -> None:
         with self.db.conn:
-            self.db["messages"].update(mid, fields)
+            self.db.table("messages").update(mid, fields)
 
     def messages(self, cid: str) -> list[dict[str, Any]]:
         return list(self.db["messages"].rows_where("conversation_id = ?", [cid], order_by="seq"))

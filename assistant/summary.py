@@ -8,8 +8,10 @@ from typing import Any
 
 from creator_assistant.memory import CUT, Message, fit
 from creator_assistant.resources import read_prompt
+from creator_assistant.runtime.backend import Backend
 from creator_assistant.runtime.protocol import GenerateRequest
 from creator_assistant.runtime.scheduler import BACKGROUND, Cancelled
+from creator_assistant.store import open_store
 from creator_assistant.window import BackendCounter
 
 SMALL_MODEL = "gemma-3-1b"
@@ -17,7 +19,7 @@ SUMMARY_CONTEXT = 2048  # the summarizer's window: a pass folds in what fits, th
 SUMMARY_TOKENS = 200
 
 
-def summarize(backend: Any, previous: str, messages: list[Message],
+def summarize(backend: Backend, previous: str, messages: list[Message],
               max_tokens: int = SUMMARY_TOKENS, stop: threading.Event | None = None) -> str:
     """`previous` updated with `messages`, written by the backend's model in as many passes as
     its window needs; raises Cancelled when `stop` is set or the backend is cancelled."""
@@ -49,7 +51,7 @@ def _batches(messages: list[Message], sizes: list[int], room: int) -> list[list[
     return [b for b in batches if b]
 
 
-def _fold(backend: Any, counter: BackendCounter, summary: str, turns: list[Message],
+def _fold(backend: Backend, counter: BackendCounter, summary: str, turns: list[Message],
           max_tokens: int) -> str:
     transcript = "\n\n".join(
         f"{'Assistant' if m['role'] == 'assistant' else 'Creator'}: {m['content']}" for m in turns)
@@ -59,7 +61,7 @@ def _fold(backend: Any, counter: BackendCounter, summary: str, turns: list[Messa
                               min_p=0.05, repeat_penalty=1.1, max_tokens=fitted.max_tokens,
                               seed=0)
     text = "".join(backend.stream(request)).strip()
-    usage = getattr(backend, "last_usage", None)
+    usage = backend.last_usage
     if usage is not None and usage.finish_reason == "cancelled":
         raise Cancelled("the summary was cancelled")
     return text or summary
@@ -114,11 +116,8 @@ class Summaries:
             job.wait(10)
 
     def _run(self, job: Any, cid: str) -> str:
-        from creator_assistant.db import open_db
-        from creator_assistant.store import Store
-
         # Its own connection: this runs on the scheduler's thread.
-        store = Store(open_db(self.session.paths.database))
+        store = open_store(self.session.paths.database)
         try:
             state = store.memory_state(cid)
             upto = state["kept_from"] - 1

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from pathlib import Path
-from typing import Any
 
 from creator_assistant.fields import strip_command
-from creator_assistant.memory import Fitted, History, Message, fit, history_of
+from creator_assistant.memory import Counter, Fitted, History, Message, fit, history_of
+from creator_assistant.runtime.backend import Backend
+from creator_assistant.store import Store
 
 
 def digest(text: str) -> str:
@@ -20,13 +20,10 @@ class BackendCounter:
     """Counts with a backend's worker (one round trip per call); raw texts' counts are kept in
     memory and, given a store, in the database, so each text is tokenized once per model."""
 
-    def __init__(self, backend: Any, store: Any = None) -> None:
+    def __init__(self, backend: Backend, store: Store | None = None) -> None:
         self.backend = backend
-        path = getattr(backend, "path", None)
-        local = isinstance(path, Path) and path.is_file()
-        # Keyed by file name and size: the same model file anywhere shares its counts.
-        self.model = f"{path.name}:{path.stat().st_size}" if local else ""
-        self.store = store if local else None
+        self.model = backend.sizes_key  # "": counts not worth keeping in the database
+        self.store = store if self.model else None
         self.known: dict[str, int] = {}
 
     def count(self, messages: list[Message]) -> int:
@@ -38,11 +35,7 @@ class BackendCounter:
         if missing and self.store is not None:
             self.known.update(self.store.token_sizes(self.model, missing))
         new = {k: t for k, t in zip(keys, texts, strict=True) if k not in self.known}
-        if new and not hasattr(self.backend, "token_sizes"):
-            # A remote server has no cheap tokenizer: a rough size (only where to cut depends
-            # on it; the final prompt is counted by the server).
-            self.known.update({k: len(t.encode("utf-8")) // 3 + 1 for k, t in new.items()})
-        elif new:
+        if new:
             sizes = self.backend.token_sizes(list(new.values()))
             counted = dict(zip(new, sizes, strict=True))
             self.known.update(counted)
@@ -54,7 +47,7 @@ class BackendCounter:
 FACTS_CUT = "\n[… part of the computed facts was removed to fit the model's window …]\n"
 
 
-def fit_conversation(store: Any, backend: Any, cid: str, system: str, history: History,
+def fit_conversation(store: Store, backend: Backend, cid: str, system: str, history: History,
                      user: str, n_ctx: int, max_tokens: int, *,
                      said: str | None = None) -> Fitted:
     """Fit a turn of conversation `cid` into `n_ctx`, starting where its last prompt started,
@@ -81,7 +74,7 @@ def fit_conversation(store: Any, backend: Any, cid: str, system: str, history: H
     return fitted
 
 
-def own_words_first(fitted: Fitted, prompt: str, said: str, counter: Any, n_ctx: int) -> Fitted:
+def own_words_first(fitted: Fitted, prompt: str, said: str, counter: Counter, n_ctx: int) -> Fitted:
     """A task's prompt that had to be cut: cut the part before the creator's own words (the
     computed facts) and keep those words whole, with a notice that counts only them."""
     notices = [n for n in fitted.notices if not n.startswith("Your message was")]

@@ -4,28 +4,32 @@ with a 30/60/90-day roadmap, each in a checked format."""
 from __future__ import annotations
 
 import re
-from functools import partial
 from typing import Any
 
-from creator_assistant.data.facts import with_facts
-from creator_assistant.fields import (
+from creator_assistant.api import (
+    Facts,
+    Prepared,
+    SamplingProfile,
+    Task,
+    TaskContext,
+    check_reply,
     data_part,
+    hookimpl,
     latest,
+    prepared,
     quote,
+    read_examples,
+    read_prompt,
     shown,
     strip_command,
     task_fields,
     task_values,
+    with_facts,
 )
-from creator_assistant.formats import check_reply, prepared
-from creator_assistant.hookspecs import hookimpl
-from creator_assistant.profiles import SamplingProfile
-from creator_assistant.registry import Prepared, Task, TaskContext
-from creator_assistant.resources import read_prompt
-from creator_assistant.router import read_examples
 
 DATA_QUESTION = ("Which numbers should I look at? Paste them here: views, watch time, CTR, "
                  "subscribers, per video or per week.")
+IMPORT_HINT = "Or import your YouTube Studio export: `/import PATH` (a folder, zip or CSV)."
 GOAL_QUESTION = ("What is your goal, and where are you now? For example: 2,000 subscribers now, "
                  "10,000 by December.")
 _GROWTH = re.compile(
@@ -132,6 +136,15 @@ def build(ctx: TaskContext, data: str | None = None, facts: str = "") -> Prepare
     return prepared("performance_analysis.md", values, "performance_analysis", fields, facts)
 
 
+def facts(ctx: TaskContext) -> Facts | None:
+    """The creator's numbers: figures typed in the conversation, or their imports."""
+    return ctx.data.analytics(ctx.message, ctx.history) if ctx.data is not None else None
+
+
+def prepare(ctx: TaskContext) -> Prepared:
+    return with_facts(ctx, build, facts, IMPORT_HINT)
+
+
 @hookimpl
 def register_tasks(register: Any) -> None:
     register(Task(
@@ -145,7 +158,7 @@ def register_tasks(register: Any) -> None:
         prompts={"performance_analysis": "performance_analysis.md",
                  "growth_strategy": "growth_strategy.md"},
         output_format="performance_analysis or growth_strategy (see creator_assistant.formats)",
-        prepare=partial(with_facts, "analytics", build), check=check_reply,
+        prepare=prepare, check=check_reply,
     ))
 
 

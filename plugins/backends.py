@@ -3,21 +3,17 @@ OpenAI-compatible HTTP server). Registered through the same hook a third-party p
 
 from __future__ import annotations
 
-from creator_assistant.hookspecs import hookimpl
+from creator_assistant.api import LocalBackend, hookimpl, remote_backend
 
 
 def local(**settings):
     """A LocalBackend: `path`, `n_ctx`, `n_threads`, `n_gpu_layers` as keyword arguments."""
-    from creator_assistant.runtime.local import LocalBackend
-
     return LocalBackend(**settings)
 
 
 def openai(name: str, config):
     """A RemoteBackend for a `[remotes.NAME]` config entry."""
-    from creator_assistant.runtime.remote import from_config
-
-    return from_config(name, config)
+    return remote_backend(name, config)
 
 
 @hookimpl

@@ -5,13 +5,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from creator_assistant.fields import shown, strip_command, task_fields, task_values
-from creator_assistant.formats import check_reply, prepared
-from creator_assistant.hookspecs import hookimpl
-from creator_assistant.profiles import CREATIVE
-from creator_assistant.registry import Prepared, Task, TaskContext
-from creator_assistant.resources import read_prompt
-from creator_assistant.router import read_examples
+from creator_assistant.api import (
+    CREATIVE,
+    Prepared,
+    Task,
+    TaskContext,
+    check_reply,
+    hookimpl,
+    prepared,
+    read_examples,
+    read_prompt,
+    shown,
+    strip_command,
+    task_fields,
+    task_values,
+)
 
 QUESTIONS = {"topic": "What is the post about?"}
 NEWSLETTER_QUESTIONS = {"topic": "What should this issue of the newsletter cover?"}

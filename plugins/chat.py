@@ -5,11 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from creator_assistant.hookspecs import hookimpl
-from creator_assistant.profiles import CREATIVE
-from creator_assistant.registry import Task
-from creator_assistant.resources import read_prompt
-from creator_assistant.router import read_examples
+from creator_assistant.api import CREATIVE, Task, hookimpl, read_examples, read_prompt
 
 EXAMPLES = read_examples("creator_assistant.plugins", "examples/chat.txt")
 KEYWORDS = (

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import re
-from functools import partial
 from typing import Any
 
-from creator_assistant.data.facts import with_facts
-from creator_assistant.fields import (
+from creator_assistant.api import (
+    RESEARCH,
+    Facts,
+    Prepared,
+    Task,
+    TaskContext,
+    check_reply,
     data_block,
     data_part,
+    hookimpl,
     latest,
+    prepared,
+    read_examples,
+    read_prompt,
     shown,
     task_fields,
     task_values,
+    with_facts,
 )
-from creator_assistant.formats import check_reply, prepared
-from creator_assistant.hookspecs import hookimpl
-from creator_assistant.profiles import RESEARCH
-from creator_assistant.registry import Prepared, Task, TaskContext
-from creator_assistant.resources import read_prompt
-from creator_assistant.router import read_examples
 
 QUESTION = "Which competitor should I look at? A channel name or @handle is enough."
+IMPORT_HINT = "Or import a CSV list of their videos: `/import PATH`."
 _NAME = r"[A-Z0-9][\w&-]*(?:'[A-Za-z]+)?(?:\s+(?:[A-Z0-9][\w&-]*|of|the|and|&))*"
 _COMPETITOR = re.compile(
     r"(?P<handle>@[A-Za-z0-9_.]{2,40})"
@@ -108,6 +112,15 @@ def build(ctx: TaskContext, data: str | None = None, facts: str = "") -> Prepare
     return prepared("competitor_research.md", values, "competitor_research", fields, facts)
 
 
+def facts(ctx: TaskContext) -> Facts | None:
+    """The imported video lists of other channels."""
+    return ctx.data.competitors(ctx.message) if ctx.data is not None else None
+
+
+def prepare(ctx: TaskContext) -> Prepared:
+    return with_facts(ctx, build, facts, IMPORT_HINT)
+
+
 @hookimpl
 def register_tasks(register: Any) -> None:
     register(Task(
@@ -119,7 +132,7 @@ def register_tasks(register: Any) -> None:
         examples=EXAMPLES, keywords=KEYWORDS,
         prompts={"competitor_research": "competitor_research.md"},
         output_format="competitor_research (see creator_assistant.formats)",
-        prepare=partial(with_facts, "competitor", build), check=check_reply,
+        prepare=prepare, check=check_reply,
     ))
 
 

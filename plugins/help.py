@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from creator_assistant.hookspecs import hookimpl
-from creator_assistant.registry import Command, CommandContext
+from creator_assistant.api import Command, CommandContext, RegistryView, hookimpl
 
 
 def help_text(args: str, ctx: CommandContext) -> str:
     """All commands and tasks as Markdown, or one task's details for `/help NAME`."""
-    registry = ctx.session.host.registry
+    registry = ctx.registry
     name = args.strip().lstrip("/")
     if name in registry.tasks:
-        return task_help(ctx.session, name)
+        return task_help(registry, name)
     if name in registry.commands:
         return command_line(registry.commands[name]).removeprefix("- ")
     lines = ["**Tasks** — `/name message` sends the message straight to that task:", ""]
@@ -21,8 +20,8 @@ def help_text(args: str, ctx: CommandContext) -> str:
         lines.append(f"- `/{task.name}` — {task.description}")
     by_owner: dict[str, list[Command]] = {}
     for cmd in registry.commands.values():
-        by_owner.setdefault(registry.owner.get(("commands", cmd.name), "?"), []).append(cmd)
-    mine = registry.owner.get(("commands", "help"))
+        by_owner.setdefault(registry.owner("commands", cmd.name), []).append(cmd)
+    mine = registry.owner("commands", "help")
     for owner in sorted(by_owner, key=lambda o: (o == mine, o)):  # help itself comes last
         lines += ["", f"**From the {owner} plugin**:", ""]
         lines += [command_line(c) for c in sorted(by_owner[owner], key=lambda c: c.name)]
@@ -39,12 +38,11 @@ def command_line(cmd: Command) -> str:
     return f"- `/{cmd.name}{' ' + usage if usage else ''}` — {cmd.description}"
 
 
-def task_help(session: Any, name: str) -> str:
-    task = session.tasks[name]
-    choice, profile = session.task_settings(task)
-    settings = ", ".join(f"{k} {v}" for k, v in profile.items() if v is not None)
+def task_help(registry: RegistryView, name: str) -> str:
+    task, resolved = registry.tasks[name], registry.settings(name)
+    settings = ", ".join(f"{k} {v}" for k, v in resolved.profile.items() if v is not None)
     lines = [f"**/{task.name}** — {task.description}", "",
-             f"- model: {choice.id}" + (f" ({choice.note})" if choice.note else ""),
+             f"- model: {resolved.model}" + (f" ({resolved.note})" if resolved.note else ""),
              f"- settings: {settings}", f"- output: {task.output_format}"]
     if task.examples:
         lines += ["- for example:"] + [f"  - {ex}" for ex in task.examples[:3]]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from creator_assistant.hookspecs import hookimpl
-from creator_assistant.registry import Command, CommandContext
+from creator_assistant.api import Command, CommandContext, hookimpl
 
 
 def _one_line(text: str, width: int = 70) -> str:
@@ -15,9 +14,9 @@ def _one_line(text: str, width: int = 70) -> str:
 
 def history(args: str, ctx: CommandContext) -> str:
     """Recent conversations; `/history ID` switches to one and shows its last messages."""
-    store = ctx.session.store
+    store = ctx.conversations
     if args:
-        conv = store.conversation(args.split()[0])
+        conv = store.get(args.split()[0])
         ctx.conversation_id = conv["id"]
         rows = store.messages(conv["id"])
         lines = [f"Switched to **{conv['title'] or 'untitled'}** (`{conv['id']}`, "
@@ -26,7 +25,7 @@ def history(args: str, ctx: CommandContext) -> str:
             who = "You" if row["role"] == "user" else "Assistant"
             lines.append(f"- **{row['seq']}. {who}:** {_one_line(row['content'])}")
         return "\n".join(lines)
-    convs = store.conversations(limit=15)
+    convs = store.recent(limit=15)
     if not convs:
         return "No saved conversations yet."
     lines = ["| | ID | Updated | Messages | Title |", "|---|---|---|---|---|"]
@@ -46,7 +45,7 @@ def new(args: str, ctx: CommandContext) -> str:
 def search(args: str, ctx: CommandContext) -> str:
     if not args:
         return "Usage: `/search TEXT` — searches every saved message."
-    hits = ctx.session.store.search(args, limit=10)
+    hits = ctx.conversations.search(args, limit=10)
     if not hits:
         return f"Nothing saved matches “{args}”."
     lines = [f"**{len(hits)} match{'es' if len(hits) != 1 else ''}** for “{args}”:", ""]
@@ -60,13 +59,10 @@ def search(args: str, ctx: CommandContext) -> str:
 def export(args: str, ctx: CommandContext) -> str:
     from pathlib import Path
 
-    from creator_assistant.export import export_markdown
-
     if ctx.conversation_id is None:
         return "Nothing to export yet: this conversation has no messages."
-    session = ctx.session
-    path = export_markdown(session.store, ctx.conversation_id, session.paths.exports_dir,
-                           Path(args).expanduser() if args else None)
+    path = ctx.conversations.export(ctx.conversation_id,
+                                    Path(args).expanduser() if args else None)
     return f"Saved this conversation as Markdown: `{path}`"
 
 
@@ -74,7 +70,7 @@ def _target(args: str, ctx: CommandContext) -> dict[str, Any] | str:
     """The message `/pin N` means (N as numbered by /history ID), or the latest one."""
     if ctx.conversation_id is None:
         return "Nothing to pin yet: send a message first."
-    rows = ctx.session.store.messages(ctx.conversation_id)
+    rows = ctx.conversations.messages(ctx.conversation_id)
     if not args:
         return rows[-1] if rows else "Nothing to pin yet: send a message first."
     if not args.isdigit():
@@ -87,7 +83,7 @@ def pin(args: str, ctx: CommandContext) -> str:
     row = _target(args, ctx)
     if isinstance(row, str):
         return row
-    ctx.session.store.pin(row["id"])
+    ctx.conversations.pin(row["id"])
     return (f"Pinned message {row['seq']}: the model keeps it in mind even after it leaves "
             f"the conversation window. “{_one_line(row['content'], 60)}”")
 
@@ -96,7 +92,7 @@ def unpin(args: str, ctx: CommandContext) -> str:
     row = _target(args, ctx)
     if isinstance(row, str):
         return row
-    ctx.session.store.pin(row["id"], False)
+    ctx.conversations.pin(row["id"], False)
     return f"Unpinned message {row['seq']}."
 
 

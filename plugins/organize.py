@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import re
-from functools import partial
 from typing import Any
 
-from creator_assistant.data.facts import stored_ideas, with_facts
-from creator_assistant.fields import task_fields, task_values
-from creator_assistant.formats import check_reply, prepared
-from creator_assistant.formats.organize import label
-from creator_assistant.hookspecs import hookimpl
-from creator_assistant.profiles import SamplingProfile
-from creator_assistant.registry import Prepared, Task, TaskContext
-from creator_assistant.resources import read_prompt
-from creator_assistant.router import read_examples
+from creator_assistant.api import (
+    Facts,
+    Prepared,
+    SamplingProfile,
+    Task,
+    TaskContext,
+    check_reply,
+    hookimpl,
+    label,
+    prepared,
+    read_examples,
+    read_prompt,
+    task_fields,
+    task_values,
+    with_facts,
+)
 
 PROFILE = SamplingProfile(temperature=0.1, top_p=0.5, max_tokens=256, context=2048,
                           repeat_penalty=1.0)
@@ -147,8 +153,8 @@ def build(ctx: TaskContext, facts: str = "") -> Prepared:
     """The organize prompt, or the one question (ideas, categories, or too many ideas) first."""
     fields = task_fields(ctx, QUESTIONS, extractors={"categories": categories, "ideas": ideas},
                          answers={"categories": _answer_categories, "ideas": _answer_ideas})
-    if ctx.session is not None:  # nothing listed: the idea store's waiting ideas and pillars
-        stored, pillars = stored_ideas(ctx.session.store.db)
+    if ctx.ideas is not None:  # nothing listed: the idea store's waiting ideas and pillars
+        stored, pillars = ctx.ideas.waiting(), ctx.ideas.pillars()
         if not fields.get("ideas") and stored:
             fields["ideas"] = stored
         if not fields.get("categories") and len(pillars) >= 2:
@@ -174,8 +180,16 @@ def build(ctx: TaskContext, facts: str = "") -> Prepared:
 
 
 def _max_tokens(ctx: TaskContext) -> int:
-    override = ctx.session.config.tasks.get("organize") if ctx.session is not None else None
-    return override.max_tokens if override and override.max_tokens else PROFILE.max_tokens
+    return (ctx.settings or PROFILE).max_tokens
+
+
+def facts(ctx: TaskContext) -> Facts | None:
+    """The idea store's summary: pillars and what waits to be sorted."""
+    return ctx.data.ideas() if ctx.data is not None else None
+
+
+def prepare(ctx: TaskContext) -> Prepared:
+    return with_facts(ctx, build, facts)
 
 
 @hookimpl
@@ -187,7 +201,8 @@ def register_tasks(register: Any) -> None:
         model="gemma-3-4b", profile=PROFILE, examples=EXAMPLES, keywords=KEYWORDS,
         prompts={"organize": "organize.md"},
         output_format="organize (see creator_assistant.formats)",
-        prepare=partial(with_facts, "organize", build), check=check_reply,
+        preload=True,  # the fast model that sorts ideas: loaded at start-up
+        prepare=prepare, check=check_reply,
     ))
 
 

@@ -6,21 +6,26 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from creator_assistant.fields import (
+from creator_assistant.api import (
+    CREATIVE,
+    Prepared,
+    Task,
+    TaskContext,
+    check_reply,
+    clock,
     duration,
+    hookimpl,
+    long_plan,
+    prepared,
+    read_examples,
+    read_prompt,
     say_duration,
+    short_plan,
     shown,
     strip_command,
     task_fields,
     task_values,
 )
-from creator_assistant.formats import check_reply, prepared
-from creator_assistant.formats.timing import clock, long_plan, short_plan
-from creator_assistant.hookspecs import hookimpl
-from creator_assistant.profiles import CREATIVE
-from creator_assistant.registry import Prepared, Task, TaskContext
-from creator_assistant.resources import read_prompt
-from creator_assistant.router import read_examples
 
 QUESTIONS = {
     "topic": "What should it be about?",
@@ -125,6 +130,7 @@ def register_tasks(register: Any) -> None:
         examples=EXAMPLES, keywords=KEYWORDS,
         prompts={"video_script": "video_script.md", "short_form": "short_form.md"},
         output_format="video_script, short_script or caption (see creator_assistant.formats)",
+        preload=True,  # the content model: loaded at start-up
         prepare=build, check=check_reply,
     ))
 

@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import re
-from functools import partial
 from typing import Any
 
-from creator_assistant.data.facts import with_facts
-from creator_assistant.fields import (
+from creator_assistant.api import (
+    RESEARCH,
+    Facts,
+    Prepared,
+    Task,
+    TaskContext,
+    check_reply,
     data_block,
     data_part,
+    hookimpl,
     latest,
+    prepared,
+    read_examples,
+    read_prompt,
     shown,
     task_fields,
     task_values,
     topic,
+    with_facts,
 )
-from creator_assistant.formats import check_reply, prepared
-from creator_assistant.hookspecs import hookimpl
-from creator_assistant.profiles import RESEARCH
-from creator_assistant.registry import Prepared, Task, TaskContext
-from creator_assistant.resources import read_prompt
-from creator_assistant.router import read_examples
 
 QUESTION = "Which trend or topic should I look at? Paste Google Trends numbers if you have them."
+IMPORT_HINT = "Or import a Google Trends export: `/import PATH/multiTimeline.csv`."
 _TREND = re.compile(
     r"\bis (?:the |this |that )?['\"\u201c]?(?P<a>[^?,.!\n]{2,60}?)['\"\u201d]? (?:still |really "
     r"|actually )?(?:trending|a trend|a fad|a thing|dying|dead|over|blowing up|growing|popular|"
@@ -77,6 +81,15 @@ def build(ctx: TaskContext, data: str | None = None, facts: str = "") -> Prepare
     return prepared("trend_analysis.md", values, "trend_analysis", fields, facts)
 
 
+def facts(ctx: TaskContext) -> Facts | None:
+    """The imported Google Trends series the message asks about."""
+    return ctx.data.trends(ctx.message) if ctx.data is not None else None
+
+
+def prepare(ctx: TaskContext) -> Prepared:
+    return with_facts(ctx, build, facts, IMPORT_HINT)
+
+
 @hookimpl
 def register_tasks(register: Any) -> None:
     register(Task(
@@ -88,7 +101,7 @@ def register_tasks(register: Any) -> None:
         examples=EXAMPLES, keywords=KEYWORDS,
         prompts={"trend_analysis": "trend_analysis.md"},
         output_format="trend_analysis (see creator_assistant.formats)",
-        prepare=partial(with_facts, "trend", build), check=check_reply,
+        prepare=prepare, check=check_reply,
     ))
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from creator_assistant.data.ideas import IdeaStore
 from creator_assistant.data.importing import import_path
-from creator_assistant.registry import TaskContext
+from creator_assistant.plugin_context import task_context
 from tests.conftest import SAMPLES
 
 EXPORT = Path(__file__).parent / "data" / "Content 2024-01-01_2024-12-31 Maker Bench"
@@ -25,7 +25,8 @@ def session(paths):
 
 
 def prepare(session, task: str, message: str):
-    return session.tasks[task].prepare(TaskContext(message, [], "c1", session))
+    chosen = session.tasks[task]
+    return chosen.prepare(task_context(session, chosen, message, [], "c1"))
 
 
 def test_without_imports_the_tasks_ask_and_point_at_import(session):

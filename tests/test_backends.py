@@ -193,3 +193,32 @@ def test_a_task_naming_an_unknown_remote_is_a_clear_error(paths):
             session.ask("hello", task="chat")
     finally:
         session.close()
+
+
+def test_both_backends_implement_the_backend_protocol(backend):
+    from creator_assistant.runtime.backend import lacks
+
+    assert lacks(backend) == []
+
+
+def test_a_plugin_backend_lacking_members_is_refused_by_name(paths):
+    from creator_assistant.session import Session, UserInputError
+
+    paths.user_plugins_dir.mkdir(parents=True, exist_ok=True)
+    (paths.user_plugins_dir / "half.py").write_text(
+        "from creator_assistant.hookspecs import hookimpl\n\n"
+        "class Half:\n"
+        "    def load(self): ...\n"
+        "    def stream(self, request):\n"
+        "        yield 'x'\n\n"
+        "@hookimpl\n"
+        "def register_backends(register):\n"
+        "    register('half', lambda name, config: Half())\n")
+    paths.config_file.write_text('[remotes.box]\nbase_url = "http://127.0.0.1:9"\nkind = "half"\n\n'
+                                 '[tasks.chat]\nbackend = "box"\n')
+    session = Session.open(paths)
+    try:
+        with pytest.raises(UserInputError, match=r"lacks .*count_tokens.*token_sizes"):
+            session.ask("hello", task="chat")
+    finally:
+        session.close()

@@ -91,6 +91,7 @@ class WorkerLike:
 
     def __init__(self, counter: LocalCounter, path) -> None:
         self.counter, self.path = counter, path
+        self.sizes_key = f"{path.name}:{path.stat().st_size}"  # as LocalBackend's
 
     def count_tokens(self, messages):
         return self.counter.count(messages)

@@ -194,6 +194,47 @@ class TestTieBreak:
         assert settled.tiebreak.startswith("demo chose ") and settled.tiebreak.endswith(
             "among alpha, beta")
 
+    def test_the_tie_break_waits_for_a_reply_in_progress(self, session, monkeypatch):
+        """The tie-break's model request holds the scheduler's gate: never beside a reply."""
+        import threading
+        import time
+
+        from creator_assistant.runtime.local import LocalBackend
+
+        monkeypatch.setenv("CREATOR_ROUTER_TIEBREAK", "demo")
+        spans: list[list[float]] = []
+        started = threading.Event()
+        real = LocalBackend.stream
+
+        def recorded(backend, request):
+            span = [time.monotonic(), float("inf")]
+            spans.append(span)
+            started.set()
+            if len(spans) == 1:  # the reply: stay in it until the tie-break queues or starts
+                until = time.monotonic() + 30
+                while (not session.pool.scheduler.gate.waiting() and len(spans) < 2
+                       and time.monotonic() < until):
+                    time.sleep(0.01)
+            try:
+                yield from real(backend, request)
+            finally:
+                span[1] = time.monotonic()
+
+        monkeypatch.setattr(LocalBackend, "stream", recorded)
+        routed = []
+
+        def tie_break() -> None:  # routing needs no database: it may run on another thread
+            if started.wait(60):
+                routed.append(session.route("tie me please")[0])
+
+        other = threading.Thread(target=tie_break)
+        other.start()
+        "".join(session.ask("hello there", task="chat"))
+        other.join(60)
+        assert routed and routed[0].tiebreak and len(spans) == 2
+        (first_start, first_end), (second_start, _) = sorted(spans)
+        assert first_end <= second_start, "two model requests ran at the same time"
+
 
 def creator(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "creator_assistant", "route", *args],

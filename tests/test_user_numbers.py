@@ -233,14 +233,14 @@ class TestChannels:
 
 
 def test_a_trend_message_with_its_own_series_is_answered_from_it(session):
-    from creator_assistant.registry import TaskContext
+    from creator_assistant.plugin_context import task_context
 
+    trend = session.tasks["trend"]
     import_path(session.store.db, SAMPLES / "google-trends-multiTimeline.csv")
     message = "Analyze the trend: searches for 'standing desk' went 30, 35, 60, 95, 80"
-    p = session.tasks["trend"].prepare(TaskContext(message, [], "c1", session))
+    p = trend.prepare(task_context(session, trend, message, [], "c1"))
     assert "gym: score" not in p.user and "30, 35, 60, 95, 80" in p.user and not p.facts
-    named = session.tasks["trend"].prepare(TaskContext("is gym still growing?", [], "c1",
-                                                       session))
+    named = trend.prepare(task_context(session, trend, "is gym still growing?", [], "c1"))
     assert named.facts.startswith("From `google-trends-multiTimeline.csv` (import #1, imported")
 
 

@@ -45,12 +45,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from creator_assistant.db import open_db
     from creator_assistant.paths import get_paths
-    from creator_assistant.store import Store
+    from creator_assistant.store import open_store
 
     paths = get_paths().ensure()
-    store = Store(open_db(paths.database))
+    store = open_store(paths.database)
     try:
         return ACTIONS[args.action](store, args, paths)
     finally:

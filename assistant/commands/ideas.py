@@ -1,14 +1,17 @@
-"""`creator ideas`: the idea store (add, list, search, categorize, rm, pillars); `/ideas` in the
-chat runs the same parser and actions."""
+"""`creator ideas`: the idea store (add, list, search, categorize, rm, pillars); the parsers and
+actions live in `data.idea_actions`, which `/ideas` in the chat runs too. This module reads
+stdin and prints."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from typing import Any
 
 from creator_assistant.commands.output import add_markdown_flag, show_markdown
+from creator_assistant.data.idea_actions import build, execute
+
+__all__ = ["add_parser", "build", "execute", "progress_bar", "run"]  # build, execute: moved
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -17,113 +20,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        "checks, sorted into your own pillars (categories) by the model. `/ideas` "
                        "in the chat does the same.")
     add_markdown_flag(*build(p))
-
-
-def build(p: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
-    """The actions' parsers, on `p` (the CLI's and the chat's `/ideas`); returns them."""
-    isub = p.add_subparsers(dest="ideas_command", metavar="ACTION", required=True)
-    add = isub.add_parser("add", help="add an idea (`-`: one idea per line from stdin)",
-                          description="Add an idea; `-` reads one idea per line from stdin. An "
-                          "idea much like a stored one is refused unless --force.")
-    add.add_argument("text", nargs="+", metavar="TEXT", help="the idea, or `-` for stdin")
-    add.add_argument("--pillar", "--category", dest="pillar", help="one of your pillars")
-    add.add_argument("--priority", help="high, medium (default) or low")
-    add.add_argument("--force", action="store_true", help="add even if it looks like a duplicate")
-    ls = isub.add_parser("list", help="ideas by priority, newest first",
-                         description="List ideas, high priority first, newest first within each.")
-    ls.add_argument("--pillar", "--category", dest="pillar", help="only this pillar's ideas")
-    ls.add_argument("--priority", help="only this priority: high, medium or low")
-    ls.add_argument("--uncategorized", action="store_true", help="only ideas with no pillar")
-    find = isub.add_parser("search", help="full-text search",
-                           description="Full-text search across your ideas.")
-    find.add_argument("query", nargs="+", metavar="WORDS", help="words to find")
-    cat = isub.add_parser("categorize", help="sort ideas into your pillars with the model",
-                          description="Sort ideas into your pillars with the model, one idea at "
-                          "a time under a grammar that allows only your pillar names; each label "
-                          "is saved as it comes. Set pillars first: `creator ideas pillars ...`.")
-    cat.add_argument("ids", nargs="*", type=int, metavar="ID", help="default: uncategorized")
-    cat.add_argument("--all", action="store_true", help="redo every idea")
-    rm = isub.add_parser("rm", help="remove ideas",
-                         description="Remove ideas by number (the # column of `ideas list`).")
-    rm.add_argument("ids", nargs="+", type=int, metavar="ID", help="idea numbers")
-    pil = isub.add_parser("pillars", help="show, or set, your content pillars (categories)",
-                          description="Without NAME: show your pillars. With names: set them "
-                          "(replacing the old list); `ideas categorize` sorts into these.")
-    pil.add_argument("names", nargs="*", metavar="NAME", help="the pillars, e.g. Tutorials Reviews")
-    st = isub.add_parser("set", help="change an idea's pillar or priority",
-                         description="Change an idea's pillar or priority by hand.")
-    st.add_argument("id", type=int, metavar="ID", help="the idea's number")
-    st.add_argument("--pillar", "--category", dest="pillar", help="one of your pillars")
-    st.add_argument("--priority", help="high, medium or low")
-    for action in (add, ls, find, cat, rm, pil, st):
-        action.add_argument("--json", action="store_true", help="print JSON")
-    return [add, ls, find, cat, rm, pil, st]
-
-
-def execute(args: argparse.Namespace, session: Any, progress: Any = None) -> tuple[str, Any]:
-    """Do what `args` asks; return (Markdown for people, data for --json)."""
-    from creator_assistant.data.charts import clip, table
-    from creator_assistant.data.ideas import NAMES, DuplicateIdea, IdeaStore, priority
-
-    store = IdeaStore(session.store.db)
-    cmd = args.ideas_command
-
-    def listing(rows: list[dict]) -> str:
-        if not rows:
-            return "_no ideas match_"
-        return table(["#", "Idea", "Pillar", "Priority"], [
-            [r["id"], clip(r.get("snippet") or r["text"], 80), r["category"] or "–",
-             NAMES.get(r["priority"])] for r in rows])
-
-    if cmd == "add":
-        texts = ([ln for ln in sys.stdin.read().splitlines() if ln.strip()]
-                 if args.text == ["-"] else [" ".join(args.text)])
-        ids, skipped = [], []
-        for t in texts:
-            try:
-                ids.append(store.add(t, args.pillar, args.priority, force=args.force))
-            except DuplicateIdea as exc:
-                if len(texts) == 1:
-                    raise
-                skipped.append(f"- skipped (like #{exc.matches[0]['id']}): {clip(t, 70)}")
-        text = (f"Added idea{'s' * (len(ids) != 1)} " + ", ".join(f"#{i}" for i in ids) + "."
-                if ids else "Added no ideas.")
-        return "\n".join([text, *skipped]), ids
-    if cmd == "list":
-        rows = store.list(args.pillar, args.priority, args.uncategorized)
-        return listing(rows), rows
-    if cmd == "search":
-        rows = store.search(" ".join(args.query))
-        return listing(rows), rows
-    if cmd == "rm":
-        gone = [store.remove(i) for i in args.ids]
-        return "Removed " + ", ".join(f"#{g['id']}" for g in gone) + ".", [g["id"] for g in gone]
-    if cmd == "pillars":
-        names = store.set_pillars(args.names) if args.names else store.pillars()
-        text = ("Pillars: " + ", ".join(names)) if names else (
-            'No pillars yet: creator ideas pillars "Tutorials" "Reviews" ...')
-        return text, names
-    if cmd == "set":
-        fields: dict[str, Any] = {}
-        if args.pillar:
-            fields.update(category=store.pillar(args.pillar), categorized_by="you")
-        if args.priority:
-            fields["priority"] = priority(args.priority)
-        store.update(args.id, **fields)
-        return listing([store.get(args.id)]), store.get(args.id)
-    from creator_assistant.data.categorize import categorize
-
-    done = categorize(session, args.ids or None, redo=args.all, progress=progress)
-    counts: dict[str, int] = {}
-    for _, label in done.done:
-        counts[label] = counts.get(label, 0) + 1
-    data = {"model": done.model, "categorized": len(done.done), "seconds": round(done.seconds, 2),
-            "ideas_per_s": round(done.per_second, 1), "counts": counts}
-    text = (f"Categorized {len(done.done)} ideas with {done.model} in {done.seconds:.1f} s "
-            f"({done.per_second:.1f} ideas/s).\n\n" + table(["Pillar", "Ideas"], counts.items()))
-    if done.note:
-        text += f"\n\n_note: {done.note}_"
-    return text, data
 
 
 def progress_bar(n: int, total: int, idea: dict, label: str) -> None:
@@ -144,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from creator_assistant.data.ideas import IdeaError
     from creator_assistant.session import Session
 
+    if args.ideas_command == "add" and args.text == ["-"]:
+        args.lines = [ln for ln in sys.stdin.read().splitlines() if ln.strip()]
     session = Session.open()
     try:
         text, data = execute(args, session, progress_bar)

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
 
     host = load_host(get_paths().user_plugins_dir)
     registry = host.registry
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, info in sorted(host.plugins.items()):
         rows.append({"name": name, "version": info.version, "source": info.source,
                      "registered": registry.registered_by(name), "error": info.error,

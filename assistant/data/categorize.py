@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from creator_assistant.data.ideas import IdeaError, IdeaStore
+from creator_assistant.data.ideas import IdeaError
 
 MODEL = "gemma-3-4b"  # the fast model the organize task asks for
 N_CTX = 2048
@@ -45,7 +45,7 @@ def categorize(session: Any, ids: list[int] | None = None, *, redo: bool = False
     from creator_assistant.runtime.pool import choose
     from creator_assistant.runtime.protocol import GenerateRequest
 
-    store = IdeaStore(session.store.db)
+    store = session.ideas
     pillars = store.pillars()
     if not pillars:
         raise IdeaError('set your pillars first: creator ideas pillars "Tutorials" "Reviews" ...')

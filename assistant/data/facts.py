@@ -4,6 +4,7 @@ and the same numbers as prompt text, so the model writes around numbers it did n
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from creator_assistant.fields import strip_command
 
 if TYPE_CHECKING:
     from creator_assistant.data.typed import Typed
+    from creator_assistant.registry import Prepared, TaskContext
 
 PREAMBLE = ("(Computed in Python from the creator's imported files named below. Quote only these "
             "numbers; if something is not here, say the data does not show it.)\n\n")
@@ -153,47 +155,17 @@ def _facts(data: dict[str, Any], render: Any, task: str, what: str) -> Facts:
     return Facts(markdown, PREAMBLE + prompt, data, True)
 
 
-def stored_ideas(db: sqlite_utils.Database, limit: int = 8) -> tuple[list[str], list[str]]:
-    """The oldest ideas without a pillar (at most `limit`) and the creator's pillars, for the
-    organize task when the message itself lists none."""
-    from creator_assistant.data.ideas import IdeaStore
-
-    store = IdeaStore(db)
-    waiting = sorted(store.list(uncategorized=True), key=lambda i: i["id"])[:limit]
-    return [i["text"] for i in waiting], store.pillars()
-
-
-IMPORT_HINT = {
-    "analytics": "Or import your YouTube Studio export: `/import PATH` (a folder, zip or CSV).",
-    "trend": "Or import a Google Trends export: `/import PATH/multiTimeline.csv`.",
-    "competitor": "Or import a CSV list of their videos: `/import PATH`.",
-}
-
-
-def with_facts(task: str, build: Any, ctx: Any) -> Any:
-    """Call a task's `build(ctx, facts=...)` with the facts computed from the creator's imports:
-    the model gets them as text, the user sees them as tables and charts before the reply."""
+def with_facts(ctx: TaskContext, build: Callable[..., Prepared],
+               facts: Callable[[TaskContext], Facts | None], hint: str = "") -> Prepared:
+    """A task's `prepare` with computed facts: `build(ctx, facts=...)` gets `facts(ctx)` as
+    prompt text and the user sees it as tables and charts before the reply. With no facts,
+    `build(ctx)`, and a question it asks ends with `hint` (say how to import the data)."""
     from dataclasses import replace
 
-    session = getattr(ctx, "session", None)
-    facts = (for_task(task, session.store.db, ctx.message, ctx.history)
-             if session is not None else None)
-    if facts is None or not facts.available:
+    found = facts(ctx)
+    if found is None or not found.available:
         prepared = build(ctx)
-        if prepared.question and task in IMPORT_HINT:
-            prepared = replace(prepared, question=f"{prepared.question} {IMPORT_HINT[task]}")
+        if prepared.question and hint:
+            prepared = replace(prepared, question=f"{prepared.question} {hint}")
         return prepared
-    return replace(build(ctx, facts=facts.prompt), facts=facts.markdown)
-
-
-FOR_TASK = {"analytics": analytics_facts, "trend": trend_facts, "competitor": competitor_facts,
-            "organize": organize_facts}
-
-
-def for_task(task: str, db: sqlite_utils.Database, message: str = "",
-             history: list[dict[str, str]] | None = None) -> Facts | None:
-    """The facts for a task by name, or None for tasks that have none."""
-    if task == "analytics":  # the only task that reads figures typed earlier in the conversation
-        return analytics_facts(db, message, history)
-    fn = FOR_TASK.get(task)
-    return fn(db, message) if fn else None
+    return replace(build(ctx, facts=found.prompt), facts=found.markdown)

@@ -3,6 +3,7 @@ near-duplicate detection."""
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -75,10 +76,12 @@ class IdeaStore:
             raise DuplicateIdea(matches)
         stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.db.conn:
-            return int(self.db["ideas"].insert({
+            pk = self.db.table("ideas").insert({
                 "text": text, "category": category, "priority": priority(prio),
                 "created": stamp, "updated": stamp,
-                "categorized_by": "you" if category else None}).last_pk)
+                "categorized_by": "you" if category else None}).last_pk
+        assert pk is not None  # an insert always has one
+        return int(pk)
 
     def near_duplicates(self, text: str, threshold: float = DUPLICATE) -> list[dict[str, Any]]:
         out = []
@@ -101,7 +104,8 @@ class IdeaStore:
 
     def list(self, category: str | None = None, prio: str | int | None = None,
              uncategorized: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
-        where, args = [], []
+        where: builtins.list[str] = []
+        args: builtins.list[Any] = []
         if category is not None:
             where.append("category = ?")
             args.append(self.pillar(category))
@@ -114,7 +118,7 @@ class IdeaStore:
         sql += " order by priority, id desc" + (f" limit {int(limit)}" if limit else "")
         return list(self.db.query(sql, args))
 
-    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    def search(self, query: str, limit: int = 20) -> builtins.list[dict[str, Any]]:
         """Full-text search, best match first; each word also matches as a prefix."""
         words = re.findall(r"\w+", query)
         if not words:
@@ -128,21 +132,21 @@ class IdeaStore:
     def remove(self, idea_id: int) -> dict[str, Any]:
         row = self.get(idea_id)
         with self.db.conn:
-            self.db["ideas"].delete(idea_id)
+            self.db.table("ideas").delete(idea_id)
         return row
 
     def update(self, idea_id: int, **fields: Any) -> None:
         self.get(idea_id)
         fields["updated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.db.conn:
-            self.db["ideas"].update(idea_id, fields)
+            self.db.table("ideas").update(idea_id, fields)
 
     # -- pillars: the creator's own categories ---------------------------------------------
 
-    def pillars(self) -> list[str]:
+    def pillars(self) -> builtins.list[str]:
         return [r["name"] for r in self.db.query("select name from pillars order by position")]
 
-    def set_pillars(self, names: list[str]) -> list[str]:
+    def set_pillars(self, names: builtins.list[str]) -> builtins.list[str]:
         clean = list(dict.fromkeys(" ".join(n.split()) for n in names if n.strip()))
         if not clean:
             raise IdeaError("give at least one pillar name")
@@ -151,7 +155,7 @@ class IdeaStore:
             raise IdeaError(f"pillar {bad[0]!r}: at most 40 characters, no quotes or backslashes")
         with self.db.conn:
             self.db.execute("delete from pillars")
-            self.db["pillars"].insert_all({"name": n, "description": "", "position": i}
+            self.db.table("pillars").insert_all({"name": n, "description": "", "position": i}
                                           for i, n in enumerate(clean))
         return clean
 
@@ -164,7 +168,7 @@ class IdeaStore:
         raise IdeaError(f"no pillar {name!r}; " + (f"pillars: {', '.join(have)}" if have else
                         "set yours first: creator ideas pillars \"Tutorials\" \"Reviews\" ..."))
 
-    def counts(self) -> list[tuple[str, int]]:
+    def counts(self) -> builtins.list[tuple[str, int]]:
         rows = self.db.query("select coalesce(category, '') as c, count(*) as n from ideas "
                              "group by c order by n desc")
         return [(r["c"] or "(uncategorized)", r["n"]) for r in rows]

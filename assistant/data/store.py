@@ -55,13 +55,14 @@ class DataStore:
             if old:
                 replaced = old[0]
                 self._delete(old[0])
-            import_id = self.db["data_imports"].insert({
+            import_id = self.db.table("data_imports").insert({
                 "format": ds.format, "kind": ds.kind, "source": source.path,
                 "container": source.container, "sha256": source.sha256,
                 "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "rows": ds.rows, "meta": json.dumps(meta, default=str),
             }).last_pk
-            self.db["data_rows"].insert_all(
+            assert import_id is not None  # an insert always has one
+            self.db.table("data_rows").insert_all(
                 ({"import_id": import_id, "part": part, "seq": seq, "line": rec.get("_line"),
                   "data": json.dumps({k: v for k, v in rec.items() if k != "_line"})}
                  for part, rows in ds.parts.items() for seq, rec in enumerate(rows)),

@@ -8,17 +8,19 @@ clearly asks for another; general messages go to chat; close calls may ask the s
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
-from creator_assistant.registry import Score
+from creator_assistant.plugin_manager import Host
+from creator_assistant.registry import Score, Task
+from creator_assistant.router import tiebreak
 from creator_assistant.router.index import KEYWORDS_SAID, Index, read_examples, stem, words
-from creator_assistant.router.tiebreak import TIEBREAK_ENV, maybe_tie_break
+from creator_assistant.router.tiebreak import TIEBREAK_ENV, ModelAccess, Models
+from creator_assistant.runtime.scheduler import INTERACTIVE
 
-__all__ = ["Decision", "Index", "RouteContext", "Router", "TIEBREAK_ENV", "maybe_tie_break",
-           "read_examples", "route_message", "router_for", "stem", "words"]
+__all__ = ["Decision", "Index", "ModelAccess", "Models", "RouteContext", "Router", "TIEBREAK_ENV",
+           "close_call", "maybe_tie_break", "read_examples", "router_for", "stem", "words"]
 
 FALLBACK = "chat"
 CHAT_FLOOR = 0.12  # a task needs at least this to win over plain chat...
@@ -81,7 +83,8 @@ class RouteContext:
 
 @dataclass
 class Decision:
-    """A routing decision and everything needed to explain it."""
+    """A routing decision and everything needed to explain it: the one route type (a turn's
+    `result.route`, `creator route`, `ask --json`)."""
 
     task: str
     score: float
@@ -98,18 +101,39 @@ class Decision:
                 "runner_up": self.runner_up, "runner_up_score": self.runner_up_score,
                 "scores": self.scores, "tiebreak": self.tiebreak}
 
+    def brief(self) -> dict[str, Any]:
+        """The route as a turn's record (`ask --json` "route") shows it."""
+        return {"task": self.task, "score": self.score, "reason": self.reason,
+                "runner_up": self.runner_up}
+
 
 class Router:
-    """Scores messages against the tasks a plugin host registered."""
+    """Scores messages against the tasks a plugin host registered; given `models` (what a
+    model call needs), it may let a small model settle close calls (see tiebreak.py)."""
 
-    def __init__(self, host: Any) -> None:
+    def __init__(self, host: Host, models: Models | None = None) -> None:
         self.host = host
-        self.tasks = host.registry.tasks
-        self.index = Index(self.tasks)
+        self.models = models
 
-    def scores(self, text: str, conversation_task: str | None = None) -> dict[str, Score]:
-        """Every task's score for a message: the default, or what its plugin's hook returned."""
-        return self._scores(text, conversation_task)[1]
+    @property
+    def tasks(self) -> dict[str, Task]:
+        return self.host.registry.tasks
+
+    @cached_property
+    def index(self) -> Index:  # built on first use: plugins load lazily
+        return Index(self.tasks)
+
+    def decide(self, text: str, conversation_task: str | None = None,
+               waiting: str | None = None, priority: int = INTERACTIVE) -> Decision:
+        """The decision for a message in a conversation whose task is `conversation_task`;
+        `waiting`: the task whose question it may answer (see `answer_or_new`). A close call
+        may go to the tie-break, whose model request waits its turn at `priority`."""
+        if waiting:
+            return self.answer_or_new(text, waiting)
+        decision = self.route(text, conversation_task)
+        if self.models is None or not tiebreak.enabled():
+            return decision
+        return tiebreak.settle(self.models, text, decision, self.close_call(decision), priority)
 
     def _scores(self, text: str, conv: str | None) -> tuple[dict[str, Score], dict[str, Score]]:
         head = text[:HEAD]
@@ -185,35 +209,25 @@ class Router:
 
     def close_call(self, decision: Decision) -> list[str]:
         """The tasks within CLOSE of the winner, winner first; one task means no close call."""
-        top = decision.scores.get(decision.task, 0.0)
-        return [t for t, s in decision.scores.items() if top - s <= CLOSE and s >= CHAT_FLOOR]
+        return close_call(decision)
 
 
-# Hosts are unhashable dataclasses: keyed by id, with a weak reference to check it is the same one.
-_ROUTERS: dict[int, tuple[weakref.ref, Router]] = {}
+def close_call(decision: Decision) -> list[str]:
+    """The tasks within CLOSE of the winner, winner first; one task means no close call."""
+    top = decision.scores.get(decision.task, 0.0)
+    return [t for t, s in decision.scores.items() if top - s <= CLOSE and s >= CHAT_FLOOR]
 
 
-def router_for(host: Any) -> Router:
-    """One Router per plugin host, built on first use."""
-    held = _ROUTERS.get(id(host))
-    if held is not None and held[0]() is host:
-        return held[1]
-    for key in [k for k, (ref, _) in _ROUTERS.items() if ref() is None]:
-        del _ROUTERS[key]
-    router = Router(host)
-    _ROUTERS[id(host)] = (weakref.ref(host), router)
+def maybe_tie_break(models: Models, text: str, decision: Decision) -> Decision:
+    """Let a small model settle a close call between the top tasks, when enabled and a real model
+    is installed; otherwise (and for follow-ups) keep the decision as it is."""
+    return tiebreak.settle(models, text, decision, close_call(decision))
+
+
+def router_for(host: Host) -> Router:
+    """The Router of a plugin host (built on first use and kept on the host), for callers that
+    have a host and no Session; it has no tie-break."""
+    router = host.__dict__.get("_router")
+    if not isinstance(router, Router):
+        router = host.__dict__["_router"] = Router(host)
     return router
-
-
-def route_message(session: Any, text: str, conversation_task: str | None = None,
-                  waiting: str | None = None) -> Any:
-    """The Route for a message in a conversation whose current task is `conversation_task`;
-    `waiting`: the task whose question it may answer (see `Router.answer_or_new`)."""
-    from creator_assistant.session import Route
-
-    router = router_for(session.host)
-    if waiting:
-        decision = router.answer_or_new(text, waiting)
-    else:
-        decision = maybe_tie_break(session, text, router.route(text, conversation_task))
-    return Route(decision.task, decision.score, decision.reason, decision.runner_up)

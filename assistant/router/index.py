@@ -127,8 +127,8 @@ class Index:
         for word in {w for key in self.keywords.values() for k, _, _ in key for w in k}:
             if len(word) >= 6 and word.isalpha():
                 for variant in (*_deletes(word), *_swaps(word)):
-                    seen = self.slips.get(variant, word)
-                    self.slips[variant] = word if seen == word else None  # ambiguous: no fix
+                    prior = self.slips.get(variant, word)
+                    self.slips[variant] = word if prior == word else None  # ambiguous: no fix
         self._fixed: dict[str, str] = {}
 
     def fix(self, token: str) -> str:

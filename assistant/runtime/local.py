@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import asdict
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -69,7 +69,7 @@ class LocalBackend:
                 )
             finally:
                 theirs.close()
-                if log is not subprocess.DEVNULL:
+                if not isinstance(log, int):  # a file we opened, not DEVNULL
                     log.close()
             self._conn = Connection(ours.detach())
             self.info = None
@@ -85,6 +85,17 @@ class LocalBackend:
     def busy(self) -> bool:
         """True while another thread is using the worker (the model manager won't evict it)."""
         return held_elsewhere(self._lock)
+
+    @property
+    def model_id(self) -> str:
+        return self.path.name
+
+    @property
+    def sizes_key(self) -> str:
+        """File name and size: the same model file anywhere shares its cached token sizes."""
+        if not self.path.is_file():
+            return ""
+        return f"{self.path.name}:{self.path.stat().st_size}"
 
     def load(self) -> LoadInfo:
         """Load the model in the worker (starting it if needed); idempotent."""
@@ -156,16 +167,7 @@ class LocalBackend:
                 raise ModelError(reply[2])
             return list(reply[1])
 
-    def tokenize(self, text: str) -> list[int]:
-        with self._lock:
-            self.load()
-            self._conn.send(("tokenize", text))
-            reply = self._recv(during="tokenizing")
-            if reply[0] == "error":
-                raise ModelError(reply[2])
-            return list(reply[1])
-
-    def stream(self, request: GenerateRequest) -> Iterator[str]:
+    def stream(self, request: GenerateRequest) -> Generator[str, None, None]:
         """Yield the reply's text as it is generated; `last_usage` holds usage once it ends."""
         with self._lock:
             self.load()
@@ -213,6 +215,8 @@ class LocalBackend:
 
     def _recv(self, during: str) -> tuple[Any, ...]:
         conn, proc = self._conn, self._proc
+        if conn is None or proc is None:  # closed meanwhile (another thread called close)
+            raise WorkerCrashed(f"the inference worker was closed while {during}")
         try:
             return conn.recv()
         except (EOFError, OSError):

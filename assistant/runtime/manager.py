@@ -14,12 +14,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from creator_assistant.paths import Paths
+from creator_assistant.runtime.backend import Backend
 from creator_assistant.runtime.local import LocalBackend
 from creator_assistant.runtime.memory_estimate import estimate_bytes, warm_file
 from creator_assistant.runtime.protocol import ModelError
 from creator_assistant.runtime.scheduler import Scheduler
+
+if TYPE_CHECKING:  # pool.py imports this module at its end
+    from creator_assistant.runtime.pool import Choice
 
 GB = 1024**3
 
@@ -58,7 +63,7 @@ class Stats:
 class ModelPool:
     """Resident model workers within a memory budget (see the module docstring)."""
 
-    def __init__(self, paths: Any, capacity: int = 4, threads: int | None = None,
+    def __init__(self, paths: Paths, capacity: int = 4, threads: int | None = None,
                  gpu_layers: int = 0, budget_gb: float | None = None,
                  keep_alive_s: float = 300.0, slots: int = 1,
                  clock: Callable[[], float] = time.monotonic, reaper: bool = True) -> None:
@@ -75,22 +80,22 @@ class ModelPool:
         self._evicted: set[str] = set()
         self._after: dict[str, collections.Counter[str]] = {}  # model -> models that came next
         self._previous: str | None = None
-        self._remotes: dict[str, Any] = {}
-        self.remote_factory: Callable[[str], Any] | None = None  # set by the Session
+        self._remotes: dict[str, Backend] = {}
+        self.remote_factory: Callable[[str], Backend] | None = None  # set by the Session
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._reaper: threading.Thread | None = None
 
     # -- getting a model ----------------------------------------------------------------------
 
-    def backend(self, choice: Any, n_ctx: int) -> Any:
+    def backend(self, choice: Choice, n_ctx: int) -> Backend:
         """The worker for this model (started, loading lazily), making room if needed; for a
         choice answered by a remote server, that server's backend."""
-        if getattr(choice, "backend", "local") != "local":
-            factory = self.remote_factory
+        if choice.backend != "local":
+            factory, name = self.remote_factory, choice.backend
             if factory is None:
                 raise ModelError(f"{choice.id} is answered by a remote server, and none is set up")
-            return self.remote(choice.backend, lambda: factory(choice.backend))
+            return self.remote(name, lambda: factory(name))
         now = self.clock()
         with self._lock:
             slot = self._find(choice.path, n_ctx)
@@ -106,7 +111,7 @@ class ModelPool:
         fits = [s for s in self._slots.values() if s.path == Path(path) and s.n_ctx >= n_ctx]
         return min(fits, key=lambda s: s.n_ctx) if fits else None
 
-    def _admit(self, choice: Any, n_ctx: int, now: float) -> Slot:
+    def _admit(self, choice: Choice, n_ctx: int, now: float) -> Slot:
         need = estimate_bytes(Path(choice.path), n_ctx)
         for victim in self._victims(need):
             self._drop(victim)
@@ -137,13 +142,12 @@ class ModelPool:
             count -= 1
         return out
 
-    def ready(self, backend: Any) -> Switch:
+    def ready(self, backend: Backend) -> Switch:
         """Wait until `backend` can answer (loading it if needed); record what that cost."""
         start = time.perf_counter()
-        if getattr(backend, "kind", "local") != "local":
+        if not isinstance(backend, LocalBackend):  # a server: nothing of ours to load
             backend.load()
-            switch = Switch(getattr(backend, "model_id", "remote"), "remote",
-                            (time.perf_counter() - start) * 1000)
+            switch = Switch(backend.model_id, "remote", (time.perf_counter() - start) * 1000)
             self.stats.switches.append(switch)
             return switch
         with self._lock:
@@ -161,10 +165,6 @@ class ModelPool:
                 self._learn(str(slot.path))
             self.stats.switches.append(switch)
         return switch
-
-    @property
-    def last_switch(self) -> Switch | None:
-        return self.stats.switches[-1] if self.stats.switches else None
 
     # -- what is resident ---------------------------------------------------------------------
 
@@ -234,7 +234,7 @@ class ModelPool:
 
     # -- preload and page-cache warming -------------------------------------------------------
 
-    def preload(self, wanted: list[tuple[Any, int]]) -> threading.Thread:
+    def preload(self, wanted: list[tuple[Choice, int]]) -> threading.Thread:
         """In the background: load essential models that fit the budget, warm the rest's files."""
 
         def run() -> None:
@@ -288,7 +288,7 @@ class ModelPool:
 
     # -- remote backends ----------------------------------------------------------------------
 
-    def remote(self, name: str, factory: Callable[[], Any]) -> Any:
+    def remote(self, name: str, factory: Callable[[], Backend]) -> Backend:
         """The remote backend called `name`, created once."""
         with self._lock:
             if name not in self._remotes:

@@ -13,10 +13,11 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 from urllib.parse import urlsplit
 
+from creator_assistant.config import RemoteConfig
 from creator_assistant.runtime.protocol import (
     ContextOverflow,
     GenerateRequest,
@@ -59,6 +60,15 @@ class RemoteBackend:
     @property
     def busy(self) -> bool:
         return held_elsewhere(self._lock)
+
+    @property
+    def sizes_key(self) -> str:
+        return ""  # its counts are estimates or the server's: not worth keeping
+
+    def token_sizes(self, texts: list[str]) -> list[int]:
+        """Rough sizes: a server has no cheap tokenizer, and only where a long conversation is
+        cut depends on them (the final prompt is counted by the server)."""
+        return [len(t.encode("utf-8")) // 3 + 1 for t in texts]
 
     # -- HTTP ---------------------------------------------------------------------------------
 
@@ -157,7 +167,7 @@ class RemoteBackend:
         """Stop the running reply: close its connection (the server stops generating)."""
         self._cancel.set()
         conn = self._conn
-        sock = getattr(conn, "sock", None) if conn is not None else None
+        sock = conn.sock if conn is not None else None
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
@@ -168,7 +178,7 @@ class RemoteBackend:
         self.cancel()
         self.info = None
 
-    def stream(self, request: GenerateRequest) -> Iterator[str]:
+    def stream(self, request: GenerateRequest) -> Generator[str, None, None]:
         """Yield the reply's text as it arrives; `last_usage` holds usage once it ends."""
         with self._lock:
             self.load()
@@ -180,7 +190,7 @@ class RemoteBackend:
                                       f"{self.n_ctx}")
             yield from self._stream(request, prompt_tokens)
 
-    def _stream(self, request: GenerateRequest, prompt_tokens: int) -> Iterator[str]:
+    def _stream(self, request: GenerateRequest, prompt_tokens: int) -> Generator[str, None, None]:
         from creator_assistant.runtime.sse import events
 
         body: dict[str, Any] = {
@@ -239,8 +249,7 @@ class RemoteBackend:
         )
 
 
-def from_config(name: str, config: Any) -> RemoteBackend:
+def from_config(name: str, config: RemoteConfig) -> RemoteBackend:
     """A RemoteBackend from a `[remotes.NAME]` config entry."""
     return RemoteBackend(config.base_url, model=config.model, api_key=config.api_key,
-                         timeout_s=config.timeout_s, context=getattr(config, "context", 8192),
-                         name=name)
+                         timeout_s=config.timeout_s, context=config.context, name=name)

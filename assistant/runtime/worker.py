@@ -12,7 +12,7 @@ import random
 import sys
 import time
 import traceback
-from typing import Any
+from typing import Any, cast
 
 # How a worker treats the KV cache between requests: "safe" keeps the longest cached prefix that
 # is still valid (see Engine.keep), "naive" trusts any matching prefix (llama-cpp-python's own
@@ -71,7 +71,8 @@ class Engine:
 
     def prompt_tokens(self, messages: list[dict[str, str]]) -> list[int]:
         """The exact tokens a chat turn feeds the model: chat template, then the model's tokenizer."""
-        prompt = self.formatter(messages=messages).prompt
+        # Plain role/content dicts: what llama-cpp's typed message dicts are at run time.
+        prompt = self.formatter(messages=cast(Any, messages)).prompt
         return self.llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
 
     def keep(self, tokens: list[int]) -> int:
@@ -238,9 +239,6 @@ def main(conn: Any) -> None:
             elif op == "sizes":
                 conn.send(("sizes", [len(engine.llm.tokenize(t.encode("utf-8"), add_bos=False,
                                                               special=False)) for t in msg[1]]))
-            elif op == "tokenize":
-                ids = engine.llm.tokenize(msg[1].encode("utf-8"), add_bos=False, special=False)
-                conn.send(("tokens", ids))
             elif op == "generate":
                 cancel.clear()
                 engine.generate(msg[1], cancel, conn.send)

@@ -30,18 +30,14 @@ class CreatorApp(App[None]):
         self.start = (conversation_id, task, model, preload)
 
     def on_mount(self) -> None:
-        from creator_assistant.db import open_db
-        from creator_assistant.store import Store
         from creator_assistant.ui.screens.chat_screen import ChatScreen
 
         keys = dict(self.core.session.config.keys)
         for problem in check_keymap(keys):
             self.notify(problem, title="config.toml", severity="warning", timeout=15)
         self.set_keymap(usable_keymap(keys))  # a rejected remap keeps its default key
-        # The UI thread's own connection: the sidebar reads while the core thread writes.
-        self.store = Store(open_db(self.core.paths.database))
         cid, task, model, preload = self.start
-        self.push_screen(ChatScreen(self.core, self.store, cid, task, model, preload))
+        self.push_screen(ChatScreen(self.core, cid, task, model, preload))
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(self.SWITCH_INTERVAL_S)
 
@@ -62,7 +58,7 @@ class CreatorApp(App[None]):
         from creator_assistant.ui.screens.models_screen import ModelsScreen
 
         if not isinstance(self.screen, ModelsScreen):
-            self.push_screen(ModelsScreen(self.core.session))
+            self.push_screen(ModelsScreen(self.core))
 
     def on_models_screen_chosen(self, event: Any) -> None:
         for chat in self.chat_screens():
@@ -90,7 +86,7 @@ class CreatorApp(App[None]):
 def run_chat(paths: Any = None, conversation_id: str | None = None, task: str | None = None,
              model: str | None = None, resume_latest: bool = False) -> int:
     """Open the full-screen chat; conversation and task are checked before the screen opens."""
-    from creator_assistant.commands import CommandError
+    from creator_assistant.session import UserInputError
     from creator_assistant.ui.core import Core
 
     core = Core(paths)
@@ -98,12 +94,13 @@ def run_chat(paths: Any = None, conversation_id: str | None = None, task: str | 
         session = core.session
 
         def check() -> str | None:
-            cid = session.store.latest_conversation() if resume_latest else conversation_id
-            return session.store.conversation(cid)["id"] if cid else None
+            conversations = session.conversations
+            cid = conversations.latest() if resume_latest else conversation_id
+            return conversations.get(cid)["id"] if cid else None
 
         cid = core.run(check)
         if task and task not in session.tasks:
-            raise CommandError(f"unknown task {task!r}; tasks: {', '.join(sorted(session.tasks))}")
+            raise UserInputError(f"unknown task {task!r}; tasks: {', '.join(sorted(session.tasks))}")
         CreatorApp(core, cid, task, model).run()
         return 0
     finally:

@@ -1,12 +1,13 @@
-"""One reply in flight: the core thread runs the turn and feeds its text to the UI."""
+"""One reply in flight: the core thread runs the turn, feeds its text to the UI and tells the
+screen how it goes with Core's messages (ReplyStarted, FactsReady, ReplyDone)."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from creator_assistant.ui.core import Core, post
 from creator_assistant.ui.feed import TokenFeed
 
 
@@ -36,12 +37,17 @@ class Outcome:
 
 @dataclass
 class Reply:
-    """What the UI holds while a reply streams; `stop` may be called from the UI at any time."""
+    """What the UI holds while a reply streams; `stop` may be called from the UI at any time.
+    `target` (the screen) gets the core's messages about it; `view` is where it is drawn."""
 
     feed: TokenFeed
-    notify: Callable[..., None]  # schedule a callback on the UI loop
+    target: Any = None
+    view: Any = None
     stopped: threading.Event = field(default_factory=threading.Event)
     turn: Any = None
+    writing: bool = False  # its first text is on screen
+    drawn: bool = False  # all of its text is on screen
+    outcome: Outcome | None = None  # set when ReplyDone arrives
 
     def stop(self) -> None:
         self.stopped.set()
@@ -49,9 +55,14 @@ class Reply:
             self.turn.cancel()
 
 
-def produce(session: Any, reply: Reply, req: Request, on_start: Callable[..., None],
-            on_facts: Callable[[str], None]) -> Outcome:
+def produce(session: Any, reply: Reply, req: Request) -> Outcome:
     """Run one turn on the core thread, putting its text on the feed; never raises."""
+    outcome = _run(session, reply, req)
+    post(reply.target, Core.ReplyDone(reply, outcome))
+    return outcome
+
+
+def _run(session: Any, reply: Reply, req: Request) -> Outcome:
     feed = reply.feed
     new = req.current.cid is None
     try:
@@ -61,17 +72,18 @@ def produce(session: Any, reply: Reply, req: Request, on_start: Callable[..., No
                            conversation_id=req.current.cid)
         req.current.cid = turn.result.conversation_id
         reply.turn = turn
-        reply.notify(on_start, turn.result, turn.n_ctx, turn.backend.info is not None)
+        post(reply.target, Core.ReplyStarted(reply, turn.result, turn.n_ctx,
+                                             turn.backend.info is not None))
         facts_sent = False
         for piece in turn:
             if reply.stopped.is_set():
                 turn.cancel()  # a stop that came before the stream began
             if not facts_sent and turn.result.facts:
                 facts_sent = True
-                reply.notify(on_facts, turn.result.facts)
+                post(reply.target, Core.FactsReady(reply, turn.result.facts))
             feed.put(piece)
         if not facts_sent and turn.result.facts:
-            reply.notify(on_facts, turn.result.facts)
+            post(reply.target, Core.FactsReady(reply, turn.result.facts))
         return Outcome(turn.result, turn.n_ctx)
     except Exception as exc:  # shown in the chat; the UI must outlive any failure
         if new and req.current.cid is None:
@@ -83,10 +95,8 @@ def produce(session: Any, reply: Reply, req: Request, on_start: Callable[..., No
 
 def forget_empty(session: Any) -> None:
     """A turn that failed to start may have made its conversation already (Session.ask creates
-    it first): the newest one, if it has no messages, is that one; the sidebar must not keep it."""
+    it first); the sidebar must not keep it."""
     try:
-        latest = session.store.latest_conversation()
-        if latest:
-            session.store.delete_if_empty(latest)
+        session.conversations.forget_empty_latest()
     except Exception:  # tidying up must not hide the turn's own error
         pass

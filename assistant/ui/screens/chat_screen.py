@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from creator_assistant.ui.core import Core
 from creator_assistant.ui.info import ReplyInfo
 from creator_assistant.ui.keys import binding
 from creator_assistant.ui.palette import chat_commands
@@ -36,7 +37,8 @@ WELCOME = ("Type a message and press **Enter** (Shift+Enter or Ctrl+J for a new 
 
 
 class ChatScreen(ConversationActions, SlashActions, Screen[None]):
-    """One conversation at a time; replies stream from the core thread through a TokenFeed."""
+    """One conversation at a time; replies stream from the core thread through a TokenFeed,
+    and the core's messages (Core.ReplyStarted, ... Core.ModelLoaded) say how they go."""
 
     AUTO_FOCUS = "#prompt"
     # The footer shows bindings in this order and cuts what does not fit: the keys a narrow
@@ -45,11 +47,11 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
                 binding("help"), binding("quit", priority=True),
                 *(binding(b) for b in ("sidebar", "new", "regenerate", "edit_last", "rename"))]
 
-    def __init__(self, core: Any, store: Any, conversation_id: str | None = None,
+    def __init__(self, core: Any, conversation_id: str | None = None,
                  task: str | None = None, model: str | None = None,
                  preload: bool = True) -> None:
         super().__init__()
-        self.core, self.store = core, store
+        self.core = core
         self.current = Current(conversation_id)
         self.use_task, self.use_model = task, model
         self.preload = preload
@@ -62,6 +64,10 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
         return self.core.session
 
     @property
+    def conversations(self) -> Any:
+        return self.core.session.conversations
+
+    @property
     def cid(self) -> str | None:
         return self.current.cid
 
@@ -71,7 +77,7 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            sidebar = ConversationSidebar(self.store, id="sidebar")
+            sidebar = ConversationSidebar(self.conversations, id="sidebar")
             sidebar.display = False
             yield sidebar
             with Vertical(id="main"):
@@ -116,17 +122,21 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
 
     # -- the model, loaded ahead of the first message ---------------------------------------
 
-    @work(thread=True, group="preload")
     def preload_model(self) -> None:
-        session = self.session
-        task = session.tasks.get(self.use_task or "chat") or next(iter(session.tasks.values()))
-        try:
-            choice, profile = session.task_settings(task, self.use_model)
-            self.app.call_from_thread(self.show_model, choice.id, "loading")
-            session.pool.backend(choice, min(profile["context"], choice.context)).load()
-            self.app.call_from_thread(self.show_model, choice.id, "loaded")
-        except Exception as exc:  # the first message reports it again, in the chat
-            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
+        """Load the model on the core thread (a first message queues behind it)."""
+        self.core.load_model(self, self.use_task, self.use_model)
+
+    @on(Core.ModelLoading)
+    def model_loading(self, event: Core.ModelLoading) -> None:
+        self.show_model(event.model, "loading")
+
+    @on(Core.ModelLoaded)
+    def model_loaded(self, event: Core.ModelLoaded) -> None:
+        self.show_model(event.model, "loaded")
+
+    @on(Core.ModelFailed)
+    def model_failed(self, event: Core.ModelFailed) -> None:
+        self.notify(event.error, severity="error", timeout=10)  # the first message says it again
 
     def show_model(self, model: str, state: str) -> None:
         status = self.status
@@ -161,17 +171,14 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
         from creator_assistant.ui.feed import TokenFeed
 
         self.stop_reply()
-        loop = asyncio.get_running_loop()
-        reply = Reply(TokenFeed(loop), loop.call_soon_threadsafe)
-        self.reply = reply
         view = MessageView("assistant")
         view.set_meta("waiting for the model…")
+        reply = Reply(TokenFeed(asyncio.get_running_loop()), target=self, view=view)
+        self.reply = reply
         # The model starts first; the screen is updated while it reads the prompt.
         future = self.core.submit(
             produce, self.session, reply,
-            Request(text, self.current, self.use_task, self.use_model, rewind),
-            lambda *a: self.started(view, *a),
-            lambda facts: self.call_later(view.show_facts, facts))
+            Request(text, self.current, self.use_task, self.use_model, rewind))
         if rewind:
             await self.log_view.drop_last(self.exchange_size())
         await self.log_view.add(MessageView("user", text), view)
@@ -186,6 +193,7 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
             async for batch in reply.feed.batches(FRAME_S, CPU_SHARE):
                 if first:
                     first = False
+                    reply.writing = True
                     view.set_meta("writing…")
                     self.status.model_state = "loaded"
                 if view.is_attached:  # one dropped by regenerate or a new conversation is not
@@ -198,19 +206,36 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
         finally:
             if not drawn:  # cancelled (the chat is closing) or failed: stop the model too
                 reply.stop()
-            outcome = await asyncio.wrap_future(future)
+            await asyncio.wrap_future(future)  # the turn is over on the core thread
             if self.reply is reply:
                 self.reply = None
-        if view.is_attached:
-            self.finished(view, outcome)
+        reply.drawn = True
+        self.finish(reply)
 
-    def started(self, view: MessageView, result: Any, n_ctx: int, loaded: bool) -> None:
+    @on(Core.ReplyStarted)
+    def started(self, event: Core.ReplyStarted) -> None:
+        result, loaded = event.result, event.loaded or event.reply.writing
         status = self.status
         status.model_name, status.demo = result.model, result.model == "demo"
         status.model_state = "loaded" if loaded else "loading"
         status.task_name = result.task
-        view.set_meta(f"{result.task} ({result.route.reason}) · "
-                      + ("thinking…" if loaded else f"loading {result.model}…"))
+        if not event.reply.writing:  # text already streaming says more than this would
+            event.reply.view.set_meta(f"{result.task} ({result.route.reason}) · "
+                                      + ("thinking…" if loaded else f"loading {result.model}…"))
+
+    @on(Core.FactsReady)
+    def facts_ready(self, event: Core.FactsReady) -> None:
+        event.reply.view.show_facts(event.facts)
+
+    @on(Core.ReplyDone)
+    def reply_done(self, event: Core.ReplyDone) -> None:
+        event.reply.outcome = event.outcome
+        self.finish(event.reply)
+
+    def finish(self, reply: Reply) -> None:
+        """Show how the reply ended once both its text is drawn and the core says it is done."""
+        if reply.drawn and reply.outcome is not None and reply.view.is_attached:
+            self.finished(reply.view, reply.outcome)
 
     def finished(self, view: MessageView, outcome: Outcome) -> None:
         if outcome.result is None:

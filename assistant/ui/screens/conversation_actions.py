@@ -10,34 +10,25 @@ from creator_assistant.ui.widgets.conversation_sidebar import ConversationSideba
 from creator_assistant.ui.widgets.message_view import MessageView
 
 
-def context_window(session: Any, row: dict[str, Any]) -> int:
-    """The window the reply in `row` had: its task's context on its model (0 when unknown)."""
-    task = session.tasks.get(row.get("task") or "")
-    try:
-        choice, profile = session.task_settings(task, row.get("model") or None)
-    except Exception:  # the task or the model is gone: the window is not known any more
-        return 0
-    return min(profile["context"], choice.context)
-
-
 class ConversationActions:
-    """Needs from the screen: core, session, store, cid, use_task, log_view, prompt,
-    status, sidebar, reply, stop_reply() and welcome()."""
+    """Needs from the screen: core, session, conversations, cid, use_task, log_view, prompt,
+    status, sidebar, reply, stop_reply() and welcome(). Conversations are kept through the
+    session's `conversations` service; tidying after a turn runs on the core thread, in order."""
 
     core: Any
     session: Any
-    store: Any
+    conversations: Any
     cid: str | None
     reply: Any
 
     async def open_conversation(self, cid: str) -> None:
         """Show a saved conversation: its latest messages, with what answered each reply."""
         self.stop_reply()
-        conversation = self.store.conversation(cid)
+        conversation = self.conversations.get(cid)
         if conversation["id"] != self.cid:
             self.leave_conversation()
         self.cid = conversation["id"]
-        rows = self.store.messages(self.cid)
+        rows = self.conversations.messages(self.cid)
         log = self.log_view
         await log.clear()
         keep = rows[-log.keep:]
@@ -60,14 +51,15 @@ class ConversationActions:
         status.context_window = 0
         if last:
             cid = self.cid
-            window = await self.core.call(context_window, self.session, last)
+            window = await self.core.call(self.session.models.window, last.get("task"),
+                                          last.get("model"))
             if self.cid == cid:  # not moved on to another conversation meanwhile
                 status.context_window = window
 
     def leave_conversation(self) -> None:
         """A conversation left with no messages (a failed resend emptied it) is not kept."""
         if self.cid is not None:
-            self.core.submit(self.session.store.delete_if_empty, self.cid)
+            self.core.submit(self.conversations.delete_if_empty, self.cid)
 
     async def action_new(self) -> None:
         self.stop_reply()
@@ -91,7 +83,7 @@ class ConversationActions:
 
     def action_rename(self) -> None:
         if self.cid is not None:
-            title = self.store.conversation(self.cid)["title"]
+            title = self.conversations.get(self.cid)["title"]
             self.post_message(ConversationSidebar.Rename(self.cid, title))
 
     # -- what the sidebar asks for ----------------------------------------------------------
@@ -112,7 +104,7 @@ class ConversationActions:
 
         def done(title: str | None) -> None:
             if title:
-                self.store.rename(event.cid, title)
+                self.conversations.rename(event.cid, title)
                 if event.cid == self.cid:
                     self.sub_title = title
                 self.sidebar.reload(event.cid)
@@ -129,7 +121,7 @@ class ConversationActions:
         async def done(yes: bool | None) -> None:
             if not yes:
                 return
-            self.store.delete(event.cid)
+            self.conversations.delete(event.cid)
             if event.cid == self.cid:
                 await self.action_new()
             self.sidebar.reload(self.cid)

@@ -1,10 +1,11 @@
 """The model library: every model by category with size, tier and status; download with a
-progress bar, load, unload and delete, all from the keyboard."""
+progress bar, load, unload and delete, all from the keyboard. The session's `models` service
+does the work; loading, unloading and deleting run on the core thread."""
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from textual import on, work
@@ -15,7 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
-from creator_assistant.ui import model_actions
+from creator_assistant.ui.core import Core
 from creator_assistant.ui.screens.confirm_screen import ConfirmScreen
 
 
@@ -51,11 +52,15 @@ class ModelsScreen(Screen[None]):
             super().__init__()
             self.model_id = model_id
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, core: Any) -> None:
         super().__init__()
-        self.session = session
+        self.core = core
         self.rows: list[dict[str, Any]] = []
         self.cancel_pull = threading.Event()
+
+    @property
+    def session(self) -> Any:
+        return self.core.session
 
     def compose(self) -> ComposeResult:
         yield Static("Model library", classes="title")
@@ -76,7 +81,7 @@ class ModelsScreen(Screen[None]):
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
-        self.rows = model_actions.rows(self.session.paths, self.session.pool)
+        self.rows = self.session.models.rows()
         previous = None
         for row in self.rows:
             category = row["category"] if row["category"] != previous else ""
@@ -138,8 +143,8 @@ class ModelsScreen(Screen[None]):
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(bar.update, total=total or None, progress=done)
 
-        self.act(lambda: model_actions.pull(model_id, self.session.paths, progress,
-                                            self.cancel_pull))
+        # Off the core thread: a download never touches the pool, and must not hold up the chat.
+        self.act(lambda: self.session.models.pull(model_id, progress, self.cancel_pull))
         self.app.call_from_thread(setattr, bar, "display", False)
 
     def action_load(self) -> None:
@@ -152,14 +157,17 @@ class ModelsScreen(Screen[None]):
             self.notify(f"{row['id']} is not downloaded yet; d downloads it.", timeout=3)
             return
         self.notify(f"Loading {row['id']}…", timeout=3)
-        model_id = row["id"]
+        self.core.load_model(self, model=row["id"])
 
-        def load() -> str:
-            message = model_actions.load(model_id, self.session)
-            self.app.call_from_thread(self.post_message, self.Chosen(model_id))
-            return f"{message}; the chat now answers with it (a: each task's own model)"
+    @on(Core.ModelLoaded)
+    def loaded(self, event: Core.ModelLoaded) -> None:
+        self.post_message(self.Chosen(event.model))
+        self.reported(f"{event.report}; the chat now answers with it (a: each task's own model)",
+                      "information")
 
-        self.in_thread(load)
+    @on(Core.ModelFailed)
+    def load_failed(self, event: Core.ModelFailed) -> None:
+        self.reported(event.error, "error")
 
     def action_automatic(self) -> None:
         self.post_message(self.Chosen(None))
@@ -168,8 +176,7 @@ class ModelsScreen(Screen[None]):
     def action_unload(self) -> None:
         row = self.current
         if row is not None and row["status"] == "loaded":
-            self.in_thread(lambda: model_actions.unload(Path(row["path"]), self.session.pool)
-                           and f"{row['id']} unloaded")
+            self.on_core(self.session.models.unload, row["id"])
 
     def action_delete(self) -> None:
         row = self.current
@@ -183,14 +190,9 @@ class ModelsScreen(Screen[None]):
             self.notify(f"{row['id']} is not downloaded: nothing to delete.", timeout=3)
             return
 
-        def remove() -> str:
-            message = model_actions.remove(row["id"], row, self.session.paths, self.session.pool)
-            self.app.call_from_thread(self.post_message, self.Deleted(row["id"]))
-            return message
-
         def done(yes: bool | None) -> None:
             if yes:
-                self.in_thread(remove)
+                self.on_core(self.session.models.remove, row["id"], then=self.Deleted(row["id"]))
 
         if row.get("source") == "added":
             question = (f"Take {row['id']} out of the library? Your file {row['path']} is left "
@@ -200,11 +202,18 @@ class ModelsScreen(Screen[None]):
                         "download it again later.")
         self.app.push_screen(ConfirmScreen(question), done)
 
-    @work(thread=True, group="model")
-    def in_thread(self, fn) -> None:
-        self.act(fn)
+    @work(group="model")
+    async def on_core(self, fn: Callable[..., str], *args: Any, then: Message | None = None) -> None:
+        """Run fn on the core thread, then post `then` if it worked, report and refresh."""
+        try:
+            message, severity = await self.core.call(fn, *args), "information"
+            if then is not None:
+                self.post_message(then)
+        except Exception as exc:  # reported on screen: the library says what to do
+            message, severity = str(exc), "error"
+        self.reported(message, severity)
 
-    def act(self, fn) -> None:
+    def act(self, fn: Callable[[], str]) -> None:
         """Run fn (in a worker thread), then report and refresh the table."""
         try:
             message = fn()

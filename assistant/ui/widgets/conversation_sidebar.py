@@ -25,7 +25,7 @@ def when(stamp: str) -> str:
 
 
 class ConversationSidebar(Vertical):
-    """Reads the conversations from a Store; posts what the user asks for to the screen."""
+    """Reads the session's conversations service; posts what the user asks for to the screen."""
 
     BINDINGS = [
         Binding("n", "new", "New", show=False),
@@ -56,9 +56,9 @@ class ConversationSidebar(Vertical):
             super().__init__()
             self.cid, self.title = cid, title
 
-    def __init__(self, store: Any, **kwargs) -> None:
+    def __init__(self, conversations: Any, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.store = store
+        self.conversations = conversations
         self.titles: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
@@ -72,9 +72,9 @@ class ConversationSidebar(Vertical):
         return self.query_one("#conversations", OptionList)
 
     def reload(self, current: str | None = None) -> None:
-        """Fill the list from the store, filtered by the search box."""
+        """Fill the list from the saved conversations, filtered by the search box."""
         query = self.query_one("#search", Input).value.strip()
-        rows = self.store.conversations()
+        rows = self.conversations.recent()
         self.titles = {r["id"]: r["title"] or "untitled" for r in rows}
         options = self.options
         options.clear_options()
@@ -101,7 +101,7 @@ class ConversationSidebar(Vertical):
         found = [dict(r) for r in rows if lower in (r["title"] or "").lower()]
         seen = {r["id"] for r in found}
         by_id = {r["id"]: r for r in rows}
-        for hit in self.store.search(query, limit=50):
+        for hit in self.conversations.search(query, limit=50):
             cid = hit["conversation_id"]
             if cid not in seen and cid in by_id:
                 seen.add(cid)

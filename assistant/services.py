@@ -1,0 +1,132 @@
+"""The core's services, one door for every front end: `session.conversations`,
+`session.models` and `session.ideas`. The chat UI reaches saved data and models only
+through these, never through the store, the database or the model pool itself."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from creator_assistant.store import Store
+
+# The library screen's order: chat models first, then embeddings, the demo first in each.
+CATEGORY_ORDER = {"text-generation": 0, "embedding": 1}
+
+
+class Conversations:
+    """The saved conversations, from any thread: the thread that opened the session uses its
+    store, every other thread a connection of its own (SQLite's rule), so the chat's sidebar
+    lists, searches, renames and deletes while the core thread saves a reply."""
+
+    def __init__(self, store: Store, open_store: Callable[[], Store]) -> None:
+        self._store, self._open = store, open_store
+        self._owner = threading.get_ident()
+        self._local = threading.local()
+
+    def _here(self) -> Store:
+        if threading.get_ident() == self._owner:
+            return self._store
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = self._open()
+        return store
+
+    def get(self, cid: str) -> dict[str, Any]:
+        """The conversation with this id (or unique id prefix); NotFound otherwise."""
+        return self._here().conversation(cid)
+
+    def latest(self) -> str | None:
+        return self._here().latest_conversation()
+
+    def recent(self) -> list[dict[str, Any]]:
+        """Every conversation, most recently updated first, with its message count."""
+        return self._here().conversations()
+
+    def messages(self, cid: str) -> list[dict[str, Any]]:
+        return self._here().messages(cid)
+
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        return self._here().search(query, limit=limit)
+
+    def rename(self, cid: str, title: str) -> None:
+        self._here().rename(cid, title)
+
+    def delete(self, cid: str) -> None:
+        self._here().delete(cid)
+
+    def delete_if_empty(self, cid: str) -> bool:
+        return self._here().delete_if_empty(cid)
+
+    def forget_empty_latest(self) -> None:
+        """A turn that failed to start may have made its conversation already: the newest
+        one, if it has no messages, is that one, and is not kept."""
+        store = self._here()
+        latest = store.latest_conversation()
+        if latest:
+            store.delete_if_empty(latest)
+
+
+class Models:
+    """The model library and the loaded models. `load`, `unload` and `remove` touch the model
+    pool and run on the core thread; `rows` and `pull` may run anywhere (a download must not
+    hold up the chat)."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every model with its category, size, tier and status: loaded, downloaded, built in
+        (the demo), added (the user's own file) or available (to download)."""
+        from creator_assistant import library
+
+        listing = library.rows(self._session.paths, self._session.pool)
+        return sorted(listing, key=lambda r: (CATEGORY_ORDER.get(r["category"], 9),
+                                              r["category"], not r.get("demo"), r["size"] or 0))
+
+    def choice(self, task: str | None = None, model: str | None = None) -> tuple[Any, int]:
+        """The model a task answers with (default: chat, else the first task) and its window."""
+        session = self._session
+        chosen = session.tasks.get(task or "chat") or next(iter(session.tasks.values()))
+        settings = session.resolve_task(chosen, model)
+        return settings.choice, settings.n_ctx
+
+    def window(self, task: str | None, model: str | None) -> int:
+        """The context window `task` has on `model`; 0 when either is gone."""
+        if (task or "") not in self._session.tasks:
+            return 0
+        try:
+            return self.choice(task, model or None)[1]
+        except Exception:  # the model is gone: the window is not known any more
+            return 0
+
+    def load(self, task: str | None = None, model: str | None = None) -> str:
+        """Load the model the task would answer with, so its next reply starts at once."""
+        choice, n_ctx = self.choice(task, model)
+        info = self._session.pool.backend(choice, n_ctx).load()
+        return f"{choice.id} loaded in {info.load_ms:,.0f} ms (context {info.n_ctx:,})"
+
+    def unload(self, model_id: str) -> str:
+        """Stop the workers running this model; says so, or "" when none was running."""
+        path = self._path(model_id)
+        return f"{model_id} unloaded" if path and self._session.pool.unload(path) else ""
+
+    def remove(self, model_id: str) -> str:
+        """Delete a downloaded model, or unregister an added one (unloaded first)."""
+        from creator_assistant import library
+
+        return library.remove(model_id, self._session.paths, self._session.pool)
+
+    def pull(self, model_id: str, progress: Callable[[int, int], None],
+             cancel: threading.Event) -> str:
+        from creator_assistant import library
+
+        done = library.pull(model_id, self._session.paths, progress=progress, cancel=cancel)
+        return f"{model_id}: saved to {done.path} ({done.verified_by})"
+
+    def _path(self, model_id: str) -> Path | None:
+        from creator_assistant import library
+
+        found = library.row(library.get(model_id, self._session.paths), self._session.paths)
+        return Path(found["path"]) if found["path"] else None
