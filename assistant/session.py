@@ -205,11 +205,6 @@ class Session:
                 return Decision(name, 1.0, f"slash command /{name}"), rest.strip()
         return self.router.decide(text, conversation_task, waiting, priority), text
 
-    def task_settings(self, task: Task, model: str | None = None) -> tuple[Choice, dict[str, Any]]:
-        """The older form of `resolve_task`: the choice and the profile as a dict."""
-        resolved = self.resolve_task(task, model)
-        return resolved.choice, resolved.profile.model_dump()
-
     def resolve_task(self, task: Task, model: str | None = None) -> ResolvedTask:
         """The model, profile and window `task` answers with (`model`: the user's pick)."""
         override = self.config.tasks.get(task.name)

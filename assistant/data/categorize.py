@@ -55,7 +55,7 @@ def categorize(session: Any, ids: list[int] | None = None, *, redo: bool = False
         ideas = store.list() if redo else store.list(uncategorized=True)
         ideas.sort(key=lambda r: r["id"])
     task = session.tasks.get("organize")
-    choice = session.task_settings(task)[0] if task else choose(MODEL, session.paths)
+    choice = session.resolve_task(task).choice if task else choose(MODEL, session.paths)
     backend = session.pool.backend(choice, N_CTX)
     result = Categorized(choice.id, note=choice.note)
     grammar = gbnf_choice(pillars)
