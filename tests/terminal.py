@@ -11,7 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -67,10 +67,11 @@ def log_rows(text: str) -> list[str]:
     return [row.strip(BORDER) for row in above_box(text)]
 
 
-def problems(text: str) -> list[str]:
+def problems(text: str, said: Sequence[str] = ()) -> list[str]:
     """Every way this screen is not whole: the message box missing, nothing above it, rows left
     blank above the messages (unless all of them are shown) or between two (more than the
-    one-row gap), a section drawn twice."""
+    one-row gap), a section drawn twice (more often than `said`, the messages' texts, hold
+    it)."""
     found = [] if split(text)[1] else ["the message box is not on the screen"]
     rows = above_box(text)
     # Rows inside a message show its left border even when they hold no text, so only the gap
@@ -86,23 +87,46 @@ def problems(text: str) -> list[str]:
     gaps = [b - a - 1 for a, b in zip(filled, filled[1:]) if b - a - 1 > 1]
     if gaps:
         found.append(f"{max(gaps)} blank rows between two messages")
-    found += [f"drawn twice: {pair!r}" for pair in repeated(log_rows(text))]
+    found += [f"drawn twice: {pair!r}" for pair in repeated(log_rows(text), said)]
     return found
 
 
-def repeated(rows: list[str]) -> list[tuple[str, str]]:
-    """Pairs of adjacent rows of text (each a few words long) that appear twice: a section of a
-    reply drawn twice. A single line may repeat in a random-weight model's text; two running
-    lines in a row do not."""
+def words(text: str) -> str:
+    """The words of a text or of rows on the screen, without what Markdown or its rendering add
+    (markup, bullets, punctuation) or where lines wrap: ' a b c '."""
+    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
+
+
+def occurrences(needle: str, haystack: str) -> int:
+    """How many times `needle` (from `words`) is in `haystack`, overlapping ones too."""
+    count, start = 0, haystack.find(needle)
+    while start >= 0:
+        count, start = count + 1, haystack.find(needle, start + 1)
+    return count
+
+
+def repeated(rows: list[str], said: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """Pairs of adjacent rows of text (each a few words long) shown more often than the texts
+    `said` (the messages as saved) hold them: a section of a reply drawn twice. A single line may
+    repeat in a random-weight model's text, and so may a passage: only a pair shown more times
+    than it was written counts."""
     lines = [" ".join(row.split()) for row in rows]
-    seen: set[tuple[str, str]] = set()
+    texts = [words(text) for text in said]
+    shown: dict[tuple[str, str], int] = {}
     twice = []
     for pair in zip(lines, lines[1:]):
         if all(len(line.split()) >= 3 for line in pair):
-            if pair in seen:
-                twice.append(pair)
-            seen.add(pair)
+            shown[pair] = shown.get(pair, 0) + 1
+            if shown[pair] > 1:
+                needle = words(" ".join(pair))
+                if shown[pair] > sum(occurrences(needle, text) for text in texts):
+                    twice.append(pair)
     return twice
+
+
+def problem_kinds(found: list[str]) -> set[str]:
+    """The kinds of `problems` (without their numbers and details), to match two screens'."""
+    return {re.sub(r"\d+|:.*", "", problem) for problem in found}
 
 
 # -- the terminal ------------------------------------------------------------------------------
@@ -114,7 +138,9 @@ class Terminal:
 
     def __init__(self, socket: str, home: Path) -> None:
         self.socket, self.home = socket, home
-        self.bad: list[str] = []  # screens `watch` found broken, each with its problems
+        # Settled screens `watch` found broken, each with the one before it: judged again in
+        # `assert_whole` against the texts then saved (a reply's is saved when it ends).
+        self.suspect: list[tuple[str, str]] = []
 
     def tmux(self, *args: str) -> str:
         out = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
@@ -166,17 +192,16 @@ class Terminal:
     def watch(self, condition: Callable[[str], bool], what: str,
               timeout: float = 90.0) -> str:
         """`wait_for`, checking every settled screen on the way for `problems`; one found in
-        two settled screens in a row is kept in `bad` (a frame tmux shows half drawn, even
-        twice, is followed by the whole frame)."""
-        before: set[str] = set()
+        two settled screens in a row is kept in `suspect`, for `bad` (a frame tmux shows half
+        drawn, even twice, is followed by the whole frame)."""
+        before: tuple[str, set[str]] = ("", set())
 
         def check(text: str) -> bool:
             nonlocal before
-            found = problems(text)
-            kinds = {re.sub(r"\d+|:.*", "", problem) for problem in found}
-            if kinds & before:
-                self.bad.append("; ".join(found) + ":\n" + text)
-            before = kinds
+            kinds = problem_kinds(problems(text))
+            if kinds & before[1]:
+                self.suspect.append((before[0], text))
+            before = (text, kinds)
             return condition(text)
 
         return self.wait_for(check, what, timeout)
@@ -249,11 +274,27 @@ class Terminal:
 
         return done
 
+    def said(self) -> list[str]:
+        """The saved texts of the conversation's messages."""
+        return [m["content"] or "" for m in self.messages()]
+
+    def bad(self) -> list[str]:
+        """The screens `watch` found broken, in two settled screens in a row, each with its
+        problems; a section shown twice counts only if the saved texts do not say it twice."""
+        said, bad = self.said(), []
+        for before, text in self.suspect:
+            found = problems(text, said)
+            if problem_kinds(found) & problem_kinds(problems(before, said)):
+                bad.append("; ".join(found) + ":\n" + text)
+        return bad
+
     def assert_whole(self, text: str | None = None) -> None:
         """The screen now (or `text`) is whole, and so was every screen `watch` looked at."""
         text = self.settled() if text is None else text
-        assert not problems(text), "; ".join(problems(text)) + ":\n" + text
-        assert not self.bad, f"{len(self.bad)} broken screens, the first:\n{self.bad[0]}"
+        found = problems(text, self.said())
+        assert not found, "; ".join(found) + ":\n" + text
+        bad = self.bad()
+        assert not bad, f"{len(bad)} broken screens, the first:\n{bad[0]}"
 
     def close(self) -> None:
         self.tmux("kill-server")

@@ -37,6 +37,11 @@ def layout_problems(screen: ChatScreen) -> list[str]:
     return found
 
 
+def said(screen: ChatScreen) -> list[str]:
+    """The messages' texts as written so far (a line the model wrote twice is shown twice)."""
+    return [view.text for view in screen.log_view.messages]
+
+
 class TestLongRepliesInARow:
     """Five long replies one after another, at two terminal sizes: every frame keeps the message
     box on the screen and the messages shown above it, with no rows left blank."""
@@ -55,11 +60,11 @@ class TestLongRepliesInARow:
                     assert time.monotonic() < deadline, f"reply {n} never ended: {shown(app)}"
                     await pilot.pause(0.1)  # a polling interval: each look renders the screen
                     frames += 1
-                    if found := problems(screen_text(app)) + layout_problems(screen):
+                    if found := problems(screen_text(app), said(screen)) + layout_problems(screen):
                         bad.append(f"reply {n}: " + "; ".join(found))
                 await pilot.pause()
                 text = screen_text(app)
-                assert not problems(text) + layout_problems(screen), text
+                assert not problems(text, said(screen)) + layout_problems(screen), text
                 reply = screen.log_view.messages[-1]
                 assert reply.info.task == "blog" and reply.info.tokens > 300
                 shown_text = " ".join(" ".join(log_rows(text)).split())
@@ -67,3 +72,39 @@ class TestLongRepliesInARow:
             assert not bad, f"{len(bad)} of {frames} frames broken, the first: {bad[0]}"
             # It was long enough for folding: earlier messages had left the layout.
             assert screen.log_view.folded > 0
+
+
+def screen(*rows: str) -> str:
+    """A synthetic screen: message rows, then the message box, the status bar and the footer."""
+    box = [" ╭─ Message ─────────────╮", " │                       │", " ╰───────────────────────╯"]
+    return "\n".join([*rows, "", *box, " ● demo", " esc Stop"])
+
+
+class TestScreenChecks:
+    """`problems` finds a section drawn twice, not a passage the model itself wrote twice, and
+    folded (blank) rows at the top."""
+
+    SECTION = (" ▌ • angles series over headline much less summer cooking",
+               " ▌   timing headline much less summer cooking timing")
+    TEXT = "- angles series over headline much less summer cooking timing headline much less " \
+           "summer cooking timing"
+
+    def test_a_section_drawn_twice(self):
+        text = screen(" ▌ Assistant", *self.SECTION, " ▌", *self.SECTION, " ▌ blog · 900 tokens")
+        assert problems(text) == problems(text, [self.TEXT]) != []
+        assert problems(text, [self.TEXT])[0].startswith("drawn twice: ('• angles series")
+
+    def test_a_passage_the_reply_repeats_is_not_drawn_twice(self):
+        text = screen(" ▌ Assistant", *self.SECTION, " ▌", *self.SECTION, " ▌ blog · 900 tokens")
+        # Saved with other line breaks, bullets and spacing than the screen shows.
+        assert problems(text, ["hello", f"{self.TEXT}\n\n* {self.TEXT.lstrip('- ')}"]) == []
+        # Three times on the screen, twice in the text: one is drawn twice.
+        thrice = screen(" ▌ Assistant", *self.SECTION, *self.SECTION, *self.SECTION)
+        found = problems(thrice, [self.TEXT + "\n" + self.TEXT])
+        assert found and all(p.startswith("drawn twice") for p in found)
+        assert any("'• angles series" in p for p in found), found
+
+    def test_blank_rows_at_the_top(self):
+        text = screen("", "", " ▌ Assistant", *self.SECTION)
+        assert problems(text, [self.TEXT]) == ["the top 2 rows are blank"]
+        assert problems(screen("", "", " ▌ Creator Assistant", *self.SECTION)) == []

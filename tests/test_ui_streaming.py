@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
 from textual.app import App
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
@@ -208,6 +209,73 @@ class TestFolding:
                 assert below.region.y == log.region.bottom and below.region.bottom == 24
                 rows = screen_text(pilot.app).splitlines()[:log.region.height]
                 assert all(a.strip() or b.strip() for a, b in zip(rows, rows[1:])), rows
+
+    @staticmethod
+    def assert_no_folded_rows_shown(app, log: ChatLog) -> None:
+        window = log.region
+        assert not log.shown_in(window)
+        assert not any(m.role != "user" and m.body.shown_in(window) for m in log.messages)
+        rows = screen_text(app).splitlines()[window.y:window.bottom]
+        assert rows[0].strip() or rows[1].strip(), rows  # a message, or the gap below one
+
+    async def follow(self, pilot, log: ChatLog, reply: MessageView, text: str) -> None:
+        await log.add(MessageView("user", "question 0"), MessageView("assistant", self.TEXT[:3000]),
+                      MessageView("user", "question 1"), reply)
+        await reply.body.write(text)
+        await pilot.pause()
+        log.fold_above()
+        await pilot.pause()
+
+    async def test_a_list_streamed_in_shows_no_folded_rows(self):
+        """Why a blog outline left the top rows blank: streamed up to "- item\\n  - ", the last
+        item reads as a heading (a setext underline) two rows taller than the nested item the
+        next characters make of it; a fold measured in that moment was two rows too much."""
+        async with Chat().run_test(size=(80, 24)) as pilot:
+            log = pilot.app.query_one(ChatLog)
+            reply = MessageView("assistant")
+            await self.follow(pilot, log, reply, "## Outline\n\n")
+            for item in range(12):
+                await reply.body.write(f"- H2: section {item} of the outline\n  - ")
+                await pilot.pause()
+                log.fold_above()
+                await reply.body.write("H3: a point in it\n")
+                await pilot.pause()
+                await pilot.pause()
+                self.assert_no_folded_rows_shown(pilot.app, log)
+            assert log.folded
+
+    @pytest.mark.parametrize("lines", [10, 40], ids=["a-little", "by-more-than-a-screen"])
+    async def test_a_reply_that_gets_shorter_shows_no_folded_rows(self, lines):
+        """The blank top rows of a blog outline: folded on the last layout, then what was below
+        got shorter (a block re-parsed, the reply rendered anew at its end) and the view,
+        anchored at the bottom, moved up over the folded rows without a scroll event."""
+        async with Chat().run_test(size=(80, 24)) as pilot:
+            log = pilot.app.query_one(ChatLog)
+            reply = MessageView("assistant")
+            words = "word " * 150  # 10 rows
+            await self.follow(pilot, log, reply, words + "\n\n" + "line\n\n" * lines)
+            assert log.folded
+            self.assert_no_folded_rows_shown(pilot.app, log)
+            await reply.body.segments[-1].update(words)  # what it shows now: 10 rows
+            await pilot.pause()
+            await pilot.pause()
+            self.assert_no_folded_rows_shown(pilot.app, log)
+            assert log.scroll_y == log.max_scroll_y  # still following the end
+
+    async def test_a_taller_view_shows_no_folded_rows(self):
+        """Folded while the log was short (the slash menu open), shown after it grew: unfolded
+        (Textual moves the view up with a scroll event here, a look upwards)."""
+        async with Chat().run_test(size=(80, 24)) as pilot:
+            log, below = pilot.app.query_one(ChatLog), pilot.app.query_one("#below")
+            below.styles.height = 15
+            reply = MessageView("assistant")
+            await self.follow(pilot, log, reply, "word " * 150)
+            assert log.size.height == 9 and log.folded
+            below.styles.height = 3
+            await pilot.pause()
+            await pilot.pause()
+            assert log.size.height == 21
+            self.assert_no_folded_rows_shown(pilot.app, log)
 
     async def test_a_new_width_unfolds(self):
         async with Chat().run_test(size=(80, 24)) as pilot:

@@ -12,6 +12,8 @@ from creator_assistant.ui.widgets.reply_body import ReplyBody
 
 # Older messages stay in the database (/history, the sidebar); the screen holds the recent ones.
 KEEP_MOUNTED = 40
+# What is this many screens above a followed reply is folded out of layout (see folding).
+FOLD_SCREENS = 2
 
 
 class ChatLog(Folding, VerticalScroll, can_focus=False):
@@ -33,7 +35,12 @@ class ChatLog(Folding, VerticalScroll, can_focus=False):
         """Fold earlier messages, and earlier parts of the last reply, far above the screen."""
         if not self.following or not self.size.height:
             return
-        distance = self.size.height
+        # Heights are those of the last layout: what is below may get shorter after it (a
+        # streamed block re-parsed), moving the anchored view up, and the view may be taller by
+        # then (the slash menu closed). Folding only what is two screens (of the whole
+        # terminal) above keeps the spacer off the screen; `watch_virtual_size` unfolds it
+        # should it show all the same.
+        distance = FOLD_SCREENS * max(self.size.height, self.screen.size.height)
         messages = self.messages
         self.fold(messages, distance)
         if messages and messages[-1].role != "user":
@@ -52,6 +59,24 @@ class ChatLog(Folding, VerticalScroll, can_focus=False):
     def on_resize(self) -> None:
         if self.size.width != self._width:  # lines wrap anew: folded heights are stale
             self._width = self.size.width
+            self.unfold_all()
+        else:  # taller: the view may now reach the folded rows
+            self.unfold_shown()
+
+    def watch_virtual_size(self) -> None:
+        # Called in the layout that changed the content's height, after the anchored view was
+        # moved to the new bottom without a scroll event (see folding): unfold before the frame
+        # could show the folded rows.
+        self.unfold_shown()
+
+    def unfold_shown(self) -> None:
+        """Unfold everything when folded rows (the log's or a reply's) lie in the view."""
+        window = self.region
+        if not window:
+            return
+        # Each message's own children only (a reply's body may not be composed yet): cheap.
+        if self.shown_in(window) or any(body.shown_in(window) for view in self.messages
+                                        if view.display for body in view.query_children(ReplyBody)):
             self.unfold_all()
 
     def compose(self):

@@ -7,6 +7,15 @@ the last one are hidden (`display: none`, out of layout) and one spacer as tall 
 takes their place, so nothing on screen and nothing in the scroll extent moves. Any look
 upwards unfolds them again, exactly where they were.
 
+Folding is measured on the last layout, and what stays below the folded part may get shorter
+after it: streamed up to "- item\n  - ", a list's last item reads as a heading (a setext
+underline), rows taller than the nested item the next characters make of it; a reply is also
+rendered anew when it ends. The view, anchored at the bottom, then moves up with the content's
+end, and Textual sets that scroll position without a scroll event (no look upwards to unfold
+on): the spacer's last rows showed as blank rows at the top of the screen. So the chat folds
+only what is well above the screen (`ChatLog.fold_above`), and after every layout a spacer that
+would show is unfolded at once (`shown_in`, `ChatLog.unfold_shown`).
+
 The spacer is a child, not the container's padding: a scrolling container's padding does not
 scroll with its content, it is cut from the viewport (and past the viewport's height it makes
 the container taller than its parent, pushing whatever is below it off the screen).
@@ -16,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual.geometry import Region
 from textual.widget import Widget
 
 
@@ -67,6 +77,10 @@ class Folding:
             child.display = False
         self._fill()
         return len(fresh)
+
+    def shown_in(self, window: Region) -> bool:
+        """Whether the spacer (folded rows) lies, even partly, in `window` (a screen region)."""
+        return bool(self._folded) and self.spacer.display and self.spacer.region.overlaps(window)
 
     def forget(self, children: Sequence[Widget]) -> None:
         """Children about to be removed: their rows leave the spacer with them."""

@@ -103,8 +103,12 @@ class ReplyBody(Folding, Vertical):
         self._done.append(self._open)
         self._open, self._segment, self._stream = "", None, None
 
+    @property
+    def segments(self) -> list[Markdown]:
+        return list(self.query_children(Markdown))
+
     def fold_segments(self, distance: int) -> int:
-        return self.fold(list(self.query_children(Markdown)), distance)
+        return self.fold(self.segments, distance)
 
     async def finish(self) -> None:
         """The stream ended: flush it, then render the open segment once from its whole text."""
