@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from creator_assistant.hardware import default_threads
+from creator_assistant.library.hardware import default_threads
 from creator_assistant.profiles import ProfileError, describe_validation_error
 
 

@@ -118,7 +118,7 @@ class Conversations:
 
     def export(self, cid: str, path: Path | None = None) -> Path:
         """Save the conversation as Markdown (default: the exports folder); returns the file."""
-        from creator_assistant.export import export_markdown
+        from creator_assistant.storage.export import export_markdown
 
         return export_markdown(self._store, cid, self._exports, path)
 

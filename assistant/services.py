@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from creator_assistant.store import Store
+from creator_assistant.storage.store import Store
 
 # The library screen's order: chat models first, then embeddings, the demo first in each.
 CATEGORY_ORDER = {"text-generation": 0, "embedding": 1}

@@ -56,9 +56,9 @@ def first_token_ms(pool, choice, i: int) -> float:
 
 def main() -> int:
     from creator_assistant.paths import get_paths
-    from creator_assistant.runtime.manager import GB, ModelPool
     from creator_assistant.runtime.memory_estimate import estimate_bytes, warm_file
-    from creator_assistant.runtime.pool import Choice
+    from creator_assistant.runtime.pool import GB, ModelPool
+    from creator_assistant.runtime.resolver import Choice
 
     a_path = cached_model("llama-1b-q8", ONE_B)
     b_path = cached_model("llama-1b-q8-b", ONE_B.__class__(**{**vars(ONE_B), "seed": 2}))

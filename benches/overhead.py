@@ -55,7 +55,7 @@ def compare(model: Path, n_ctx: int) -> tuple[float, float, float]:
     """Median pipeline and raw tokens/s, and the median of the per-round ratios."""
     from llama_cpp import Llama
 
-    from creator_assistant.hardware import default_threads
+    from creator_assistant.library.hardware import default_threads
     from creator_assistant.paths import get_paths
     from creator_assistant.session import Session
 

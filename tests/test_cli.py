@@ -62,9 +62,9 @@ def test_ask_json_ends_with_details(home):
 def test_ask_reads_stdin(home):
     out = creator("ask", "--json", "-", input=b"a message from a pipe", check=True)
     details = json.loads(out.stdout.decode().splitlines()[-1])
-    from creator_assistant.db import open_db
     from creator_assistant.paths import get_paths
-    from creator_assistant.store import Store
+    from creator_assistant.storage.db import open_db
+    from creator_assistant.storage.store import Store
 
     msgs = Store(open_db(get_paths().database)).messages(details["conversation_id"])
     assert msgs[0]["content"] == "a message from a pipe"

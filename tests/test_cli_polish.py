@@ -148,8 +148,8 @@ class TestMarkdown:
         assert code == 0 and markdown_in(plain)
 
     def test_history_show(self, home, paths):
-        from creator_assistant.db import open_db
-        from creator_assistant.store import Store
+        from creator_assistant.storage.db import open_db
+        from creator_assistant.storage.store import Store
 
         store = Store(open_db(paths.database))
         cid = store.new_conversation("a video plan")

@@ -16,7 +16,7 @@ import pytest
 from creator_assistant.data.competitor import report, words
 from creator_assistant.data.facts import competitor_facts
 from creator_assistant.data.importing import import_path
-from creator_assistant.db import open_db
+from creator_assistant.storage.db import open_db
 from tests.conftest import SAMPLES
 
 TRENDING = SAMPLES / "youtube-trending-US-videos.csv"

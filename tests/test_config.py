@@ -13,7 +13,7 @@ def test_missing_file_means_defaults(tmp_path):
 
 
 def test_threads_default_to_the_hardware_recommendation(tmp_path):
-    from creator_assistant import hardware
+    from creator_assistant.library import hardware
 
     assert load_config(tmp_path / "none.toml").models.threads == hardware.default_threads()
     assert hardware.default_threads() == hardware.recommended_threads(hardware.detect())

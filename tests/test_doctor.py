@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from creator_assistant.catalogue import catalogue
-from creator_assistant.hardware import (
+from creator_assistant.library.catalogue import catalogue
+from creator_assistant.library.hardware import (
     GPU,
     TIERS,
     Hardware,

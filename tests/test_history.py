@@ -20,8 +20,8 @@ def creator(*args, input=None):
 @pytest.fixture
 def saved(paths):
     """Two conversations written straight to the database."""
-    from creator_assistant.db import open_db
-    from creator_assistant.store import Store
+    from creator_assistant.storage.db import open_db
+    from creator_assistant.storage.store import Store
 
     store = Store(open_db(paths.database))
     a = store.new_conversation()
@@ -112,8 +112,8 @@ def test_plain_chat_continues_and_runs_slash_commands(home, saved):
     assert proc.returncode == 0, proc.stderr
     assert f"Continuing conversation {a} (3 messages" in proc.stdout
     assert "Pinned message 3" in proc.stdout and "Started a new conversation" in proc.stdout
-    from creator_assistant.db import open_db
-    from creator_assistant.store import Store
+    from creator_assistant.storage.db import open_db
+    from creator_assistant.storage.store import Store
 
     store = Store(open_db(home / "data" / "creator.db"))
     rows = store.messages(a)

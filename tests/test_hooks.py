@@ -77,7 +77,7 @@ def test_register_importers(plugin_dir, tmp_path):
     """)
     assert host.registry.owner[("importers", "podcast-episodes")] == "probe"
     from creator_assistant.data.importing import import_path
-    from creator_assistant.db import open_db
+    from creator_assistant.storage.db import open_db
 
     data = tmp_path / "episodes.csv"
     data.write_text("title\nEpisode one\nEpisode two\n")

@@ -13,8 +13,8 @@ import pytest
 from creator_assistant.data.categorize import categorize, gbnf_choice
 from creator_assistant.data.facts import organize_facts
 from creator_assistant.data.ideas import DuplicateIdea, IdeaError, IdeaStore, similarity
-from creator_assistant.db import open_db
 from creator_assistant.registry import CommandContext
+from creator_assistant.storage.db import open_db
 
 PILLARS = ["Tutorials", "Tool reviews", "Builds", "Shop life"]
 THINGS = ["desk", "bookcase", "cutting board", "workbench", "stool", "bench", "toy truck",

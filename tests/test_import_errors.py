@@ -13,7 +13,7 @@ import pytest
 
 from creator_assistant.data.importers import DataFileError
 from creator_assistant.data.importing import import_path
-from creator_assistant.db import open_db
+from creator_assistant.storage.db import open_db
 from tests.conftest import SAMPLES
 
 DATA = Path(__file__).parent / "data"

@@ -11,8 +11,8 @@ import sys
 import pytest
 
 from creator_assistant import library
-from creator_assistant.catalogue import CatalogueError, catalogue
-from creator_assistant.runtime.pool import resolve
+from creator_assistant.library.catalogue import CatalogueError, catalogue
+from creator_assistant.runtime.resolver import resolve
 
 
 def creator(*args):
@@ -81,7 +81,7 @@ def test_add_will_not_shadow_a_catalogue_id(paths, demo_model):
 
 
 def test_loaded_status_and_remove_unloads(paths, demo_model, tmp_path):
-    from creator_assistant.runtime.manager import ModelPool
+    from creator_assistant.runtime.pool import ModelPool
 
     mine = shutil.copy(demo_model, tmp_path / "mine.gguf")
     library.add(mine, paths, "mine")

@@ -50,8 +50,8 @@ def test_300_turns_through_creator_ask_never_overflow_and_keep_every_message(hom
             assert "characters" in err  # shortened, with a notice
         cid = result["conversation_id"]
 
-    from creator_assistant.db import open_db
-    from creator_assistant.store import Store
+    from creator_assistant.storage.db import open_db
+    from creator_assistant.storage.store import Store
 
     store = Store(open_db(home / "data" / "creator.db"))
     rows = store.messages(cid)

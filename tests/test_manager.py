@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
-from creator_assistant.runtime.manager import GB, ModelPool
 from creator_assistant.runtime.memory_estimate import estimate_bytes
-from creator_assistant.runtime.pool import Choice
+from creator_assistant.runtime.pool import GB, ModelPool
 from creator_assistant.runtime.protocol import GenerateRequest
+from creator_assistant.runtime.resolver import Choice
 
 N_CTX = 1024
 HI = [{"role": "user", "content": "hi"}]

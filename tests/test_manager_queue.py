@@ -100,9 +100,9 @@ def session(paths):
 
 def on_its_own_thread(session):
     """SQLite connections belong to their thread: a second Session sharing the models."""
-    from creator_assistant.db import open_db
     from creator_assistant.session import Session
-    from creator_assistant.store import Store
+    from creator_assistant.storage.db import open_db
+    from creator_assistant.storage.store import Store
 
     return Session(session.paths, session.config, Store(open_db(session.paths.database)),
                    session.host, session.pool)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from creator_assistant.memory import CUT, LOW_WATER, SUMMARY_TITLE, fit, history_of
+from creator_assistant.context.fitting import CUT, LOW_WATER, SUMMARY_TITLE, fit, history_of
 
 
 class LocalCounter:
@@ -117,10 +117,10 @@ def test_history_of_merges_neighbours_and_keeps_seqs_and_pins():
 
 
 def test_counting_through_the_worker_is_cached_per_model(paths, demo_model, counter):
-    from creator_assistant.db import open_db
+    from creator_assistant.context.conversation import BackendCounter
     from creator_assistant.runtime.local import LocalBackend
-    from creator_assistant.store import Store
-    from creator_assistant.window import BackendCounter
+    from creator_assistant.storage.db import open_db
+    from creator_assistant.storage.store import Store
 
     store = Store(open_db(paths.database))
     backend = LocalBackend(demo_model, n_ctx=1024)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from creator_assistant.memory import CUT, LOW_WATER, fit, history_of
+from creator_assistant.context.fitting import CUT, LOW_WATER, fit, history_of
 from tests.test_memory import LocalCounter
 
 SETTINGS = settings(max_examples=60, deadline=None,
@@ -105,9 +105,9 @@ class WorkerLike:
        n_ctx=WINDOWS, max_tokens=ALLOWANCES)
 def test_a_conversation_keeps_every_saved_message_and_every_prompt_fits(demo_model, turns,
                                                                         n_ctx, max_tokens):
-    from creator_assistant.db import open_db
-    from creator_assistant.store import Store
-    from creator_assistant.window import fit_conversation
+    from creator_assistant.context.conversation import fit_conversation
+    from creator_assistant.storage.db import open_db
+    from creator_assistant.storage.store import Store
 
     counter = counter_for(demo_model)
     backend = WorkerLike(counter, demo_model)
@@ -140,9 +140,9 @@ def test_a_conversation_keeps_every_saved_message_and_every_prompt_fits(demo_mod
 def test_evictions_are_rare_chunks_not_one_message_per_turn(demo_model):
     """A long conversation of similar turns: after the window fills, each eviction frees
     enough room that the next one is several turns away."""
-    from creator_assistant.db import open_db
-    from creator_assistant.store import Store
-    from creator_assistant.window import fit_conversation
+    from creator_assistant.context.conversation import fit_conversation
+    from creator_assistant.storage.db import open_db
+    from creator_assistant.storage.store import Store
 
     counter = counter_for(demo_model)
     backend = WorkerLike(counter, demo_model)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from creator_assistant.memory import SUMMARY_TITLE
+from creator_assistant.context.fitting import SUMMARY_TITLE
 from creator_assistant.runtime.scheduler import INTERACTIVE
 from creator_assistant.session import Session
 

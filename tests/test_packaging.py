@@ -33,9 +33,18 @@ def test_wheel_holds_data_and_plugins_under_one_package(wheel):
     assert "[creator]" in text and "creator = creator_assistant.cli:main" in text
 
 
+def test_every_source_module_is_in_the_wheel(wheel):
+    """A new folder under assistant/ must reach the wheel (pyproject's package list)."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    sources = [p.relative_to(ROOT / "assistant") for p in (ROOT / "assistant").rglob("*.py")
+               if "__pycache__" not in p.parts]
+    missing = [str(p) for p in sources if f"creator_assistant/{p.as_posix()}" not in names]
+    assert not missing, f"not in the wheel (add the package to pyproject.toml): {missing}"
+
+
 def test_unpacked_wheel_finds_its_data(wheel, tmp_path):
     zipfile.ZipFile(wheel).extractall(tmp_path)
-    code = ("import creator_assistant, creator_assistant.catalogue as c, "
+    code = ("import creator_assistant, creator_assistant.library.catalogue as c, "
             "creator_assistant.resources as r\n"
             "print(creator_assistant.__file__)\n"
             "print(len(c.catalogue()), len(r.read_prompt('chat.md')))")

@@ -14,7 +14,8 @@ import sys
 
 import pytest
 
-from creator_assistant.session import Session, Status
+from creator_assistant.session import Session
+from creator_assistant.turn import Status
 
 SCRIPT_QUESTIONS = ("What should it be about?", "How long should the video be?")
 

@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from creator_assistant.db import open_db
-from creator_assistant.migrations import MIGRATIONS, migrate
-from creator_assistant.store import NotFound, Store
+from creator_assistant.storage.db import open_db
+from creator_assistant.storage.migrations import MIGRATIONS, migrate
+from creator_assistant.storage.store import NotFound, Store
 
 
 def test_migrations_apply_in_order_once_and_are_recorded(tmp_path):
@@ -26,7 +26,7 @@ def test_a_new_migration_runs_on_an_old_database(tmp_path, monkeypatch):
     def m999_add_column(d):
         d["conversations"].add_column("colour", str)
 
-    monkeypatch.setattr("creator_assistant.migrations.MIGRATIONS",
+    monkeypatch.setattr("creator_assistant.storage.migrations.MIGRATIONS",
                         [*MIGRATIONS, m999_add_column])
     assert migrate(db) == ["m999_add_column"]
     assert "colour" in db["conversations"].columns_dict
@@ -39,7 +39,7 @@ def test_a_failing_migration_leaves_nothing_half_done(tmp_path, monkeypatch):
         d["conversations"].add_column("half", str)
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("creator_assistant.migrations.MIGRATIONS", [*MIGRATIONS, m998_broken])
+    monkeypatch.setattr("creator_assistant.storage.migrations.MIGRATIONS", [*MIGRATIONS, m998_broken])
     with pytest.raises(RuntimeError):
         migrate(db)
     assert "m998_broken" not in {r["name"] for r in db["_migrations"].rows}

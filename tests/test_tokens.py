@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from creator_assistant.tokens import encoding_for, estimate, ranks_from_vocab
+from creator_assistant.context.tokens import encoding_for, estimate, ranks_from_vocab
 
 TEXTS = [
     (Path(__file__).resolve().parents[1] / "README.md").read_text(),

@@ -14,9 +14,10 @@ import sys
 
 import pytest
 
-from creator_assistant.db import open_db
-from creator_assistant.session import Session, Status
-from creator_assistant.store import Store
+from creator_assistant.session import Session
+from creator_assistant.storage.db import open_db
+from creator_assistant.storage.store import Store
+from creator_assistant.turn import Status
 
 LONG = "[tasks.chat]\nmax_tokens = 3000\n"  # about 19 KB of demo text: far more than a pipe holds
 PIPE_BYTES = 4096

@@ -9,13 +9,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 UI = ROOT / "assistant" / "ui"
-FORBIDDEN_MODULES = ("creator_assistant.store", "creator_assistant.db",
+FORBIDDEN_MODULES = ("creator_assistant.storage.store", "creator_assistant.storage.db",
                      "creator_assistant.commands")
 FORBIDDEN_ATTRIBUTES = ("pool", "store")
 
 
 def imported(tree: ast.AST) -> list[tuple[int, str]]:
-    """Every module an import names, `from creator_assistant import store` as `...store`."""
+    """Every module an import names, `from creator_assistant.storage import store` as `...storage.store`."""
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -61,15 +61,15 @@ def test_only_the_cli_imports_the_command_modules():
 def test_the_checks_see_what_they_forbid(tmp_path):
     """The AST checks catch each kind of way in (a check that finds nothing proves nothing)."""
     sample = tmp_path / "sample.py"
-    sample.write_text("from creator_assistant.store import Store\n"
-                      "from creator_assistant import db\n"
+    sample.write_text("from creator_assistant.storage.store import Store\n"
+                      "from creator_assistant.storage import db\n"
                       "import creator_assistant.commands.models\n"
                       "x = session.pool\n"
                       "y = app.store\n", encoding="utf-8")
     found = problems([sample], FORBIDDEN_MODULES, FORBIDDEN_ATTRIBUTES)
     assert [p.split(" ", 1)[1] for p in found] == [
-        "imports creator_assistant.store", "imports creator_assistant.store.Store",
-        "imports creator_assistant.db", "imports creator_assistant.commands.models",
+        "imports creator_assistant.storage.store", "imports creator_assistant.storage.store.Store",
+        "imports creator_assistant.storage.db", "imports creator_assistant.commands.models",
         "uses .pool", "uses .store"]
 
 

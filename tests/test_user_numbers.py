@@ -19,7 +19,7 @@ import pytest
 
 from creator_assistant.data.analytics import report
 from creator_assistant.data.importing import import_path
-from creator_assistant.db import open_db
+from creator_assistant.storage.db import open_db
 from tests.conftest import SAMPLES
 
 EXPORT = Path(__file__).parent / "data" / "Content 2024-01-01_2024-12-31 Maker Bench"

@@ -20,10 +20,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from creator_assistant.config import ConfigError
     from creator_assistant.profiles import ProfileError
     from creator_assistant.runtime.gguf_check import InvalidModelFile
-    from creator_assistant.runtime.pool import ModelNotInstalled
     from creator_assistant.runtime.protocol import ModelError
+    from creator_assistant.runtime.resolver import ModelNotInstalled
     from creator_assistant.session import UserInputError
-    from creator_assistant.store import NotFound
+    from creator_assistant.storage.store import NotFound
 
     module = importlib.import_module(args._module)
     try:

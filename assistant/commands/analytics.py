@@ -32,8 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from creator_assistant.commands import CommandError
     from creator_assistant.data.facts import analytics_facts, competitor_facts
-    from creator_assistant.db import open_db
     from creator_assistant.paths import get_paths
+    from creator_assistant.storage.db import open_db
 
     db = open_db(get_paths().ensure().database)
     try:

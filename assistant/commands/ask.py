@@ -32,7 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from creator_assistant.session import Session, Status
+    from creator_assistant.session import Session
+    from creator_assistant.turn import Status
 
     text = read_message(args.text)
     session = Session.open()

@@ -85,7 +85,7 @@ def line_chat(session, cid: str | None, task: str | None, model: str | None) -> 
 
 def outcome(result: Any) -> str:
     """The line under a reply: its status in the words the database and `ask --json` use."""
-    from creator_assistant.session import Status
+    from creator_assistant.turn import Status
 
     u = result.usage
     tokens = f"{u.completion_tokens:,} token{'' if u.completion_tokens == 1 else 's'}"

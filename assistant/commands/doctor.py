@@ -16,8 +16,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def report() -> dict:
     """Everything `creator doctor` says, as data."""
-    from creator_assistant import catalogue, hardware, library
+    from creator_assistant import library
     from creator_assistant.config import load_config
+    from creator_assistant.library import catalogue, hardware
     from creator_assistant.paths import get_paths
 
     paths = get_paths().ensure()

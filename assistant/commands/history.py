@@ -46,7 +46,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from creator_assistant.paths import get_paths
-    from creator_assistant.store import open_store
+    from creator_assistant.storage.store import open_store
 
     paths = get_paths().ensure()
     store = open_store(paths.database)
@@ -72,7 +72,7 @@ def _list(store: Any, args: argparse.Namespace, paths: Any) -> int:
 
 
 def _show(store: Any, args: argparse.Namespace, paths: Any) -> int:
-    from creator_assistant.export import to_markdown
+    from creator_assistant.storage.export import to_markdown
 
     conv = store.conversation(args.id)
     if args.json:
@@ -101,7 +101,7 @@ def _search(store: Any, args: argparse.Namespace, paths: Any) -> int:
 def _export(store: Any, args: argparse.Namespace, paths: Any) -> int:
     from pathlib import Path
 
-    from creator_assistant.export import export_markdown, to_markdown
+    from creator_assistant.storage.export import export_markdown, to_markdown
 
     if args.output == "-":
         sys.stdout.write(to_markdown(store, args.id))

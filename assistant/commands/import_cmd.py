@@ -37,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
     from creator_assistant.data.importers import DataFileError
     from creator_assistant.data.importing import describe, import_path
     from creator_assistant.data.store import DataStore
-    from creator_assistant.db import open_db
     from creator_assistant.paths import get_paths
+    from creator_assistant.storage.db import open_db
 
     paths = get_paths().ensure()
     db = open_db(paths.database)

@@ -45,7 +45,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from creator_assistant import library
-    from creator_assistant.catalogue import CatalogueError
+    from creator_assistant.library.catalogue import CatalogueError
     from creator_assistant.paths import get_paths
 
     paths = get_paths().ensure()

@@ -42,8 +42,8 @@ class Categorized:
 def categorize(session: Any, ids: list[int] | None = None, *, redo: bool = False,
                progress: Progress | None = None) -> Categorized:
     """Label the given ideas (default: those without a pillar) and save each label as it comes."""
-    from creator_assistant.runtime.pool import choose
     from creator_assistant.runtime.protocol import GenerateRequest
+    from creator_assistant.runtime.resolver import choose
 
     store = session.ideas
     pillars = store.pillars()

@@ -13,8 +13,8 @@ from creator_assistant.formats.gbnf import alternatives
 from creator_assistant.paths import Paths
 from creator_assistant.plugin_manager import Host
 from creator_assistant.registry import Task
-from creator_assistant.runtime.pool import Choice, ModelPool, choose
 from creator_assistant.runtime.protocol import GenerateRequest
+from creator_assistant.runtime.resolver import Choice, ModelPool, choose
 from creator_assistant.runtime.scheduler import INTERACTIVE
 
 if TYPE_CHECKING:

@@ -1,78 +1,309 @@
-"""Which model answers, and the resident model workers."""
+"""The model manager: several models resident at once, each in its own worker process.
+
+Models stay loaded within a memory budget; the least recently used goes first when a new one
+needs room, and an idle one is unloaded after the keep-alive. Essential models are preloaded in
+the background, the next likely model's file is read into the page cache, and every switch is
+timed. All model requests pass one priority gate (`scheduler`): interactive before background.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import collections
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from creator_assistant.catalogue import DEMO, Entry, entries, entry_path, installed
 from creator_assistant.paths import Paths
-from creator_assistant.runtime.demo import DEMO_ID, DEMO_NOTE, ensure_demo_model
+from creator_assistant.runtime.backend import Backend
+from creator_assistant.runtime.local import LocalBackend
+from creator_assistant.runtime.memory_estimate import estimate_bytes, warm_file
+from creator_assistant.runtime.protocol import ModelError
+from creator_assistant.runtime.scheduler import Scheduler
+
+if TYPE_CHECKING:  # pool.py imports this module at its end
+    from creator_assistant.runtime.resolver import Choice
+
+GB = 1024**3
 
 
-class ModelNotInstalled(LookupError):
-    pass
+@dataclass
+class Slot:
+    model: str
+    path: Path
+    n_ctx: int
+    backend: LocalBackend
+    bytes: int
+    last_used: float
+    pinned: bool = False  # an essential (preloaded) model: exempt from the keep-alive
+    kind: str = "cold"  # what loading it means now: cold (first time) or reload
 
 
 @dataclass(frozen=True)
-class Choice:
-    """The model that answers, and a note when it is not the one the task asked for."""
+class Switch:
+    """One change of answering model and what it cost until the model could answer."""
 
-    id: str
-    path: Path
-    context: int
-    note: str = ""
-    backend: str = "local"  # or the name of a [remotes.NAME] entry that answers instead
-
-    @property
-    def is_demo(self) -> bool:
-        return self.id == DEMO_ID
+    model: str
+    kind: str  # warm (already resident), cold (first load), reload (after eviction), remote
+    ms: float
+    load_ms: float = 0.0
 
 
-def resolve(ref: str, paths: Paths) -> Choice:
-    """A model by catalogue id, `demo`, or a GGUF path; raise ModelNotInstalled if absent."""
-    if ref == DEMO_ID:
-        return Choice(DEMO_ID, ensure_demo_model(paths.models_dir), DEMO.context, DEMO_NOTE)
-    entry = entries(paths).get(ref)
-    if entry is not None:
-        path = entry_path(entry, paths.models_dir)
-        if not path.is_file() and entry.source == "added":
-            raise ModelNotInstalled(f"model {ref!r} was added from {path}, which is gone; "
-                                    "`creator models add PATH` it again")
-        if not path.is_file():
-            raise ModelNotInstalled(
-                f"model {ref!r} is not downloaded; run `creator models pull {ref}`"
-            )
-        return Choice(entry.id, path, entry.context)
-    candidate = Path(ref).expanduser()
-    if candidate.suffix == ".gguf" or "/" in ref:
-        if not candidate.is_file():
-            raise ModelNotInstalled(f"no model file at {candidate}")
-        from creator_assistant.runtime.gguf_check import check_gguf
-
-        summary = check_gguf(candidate)
-        return Choice(str(candidate), candidate.resolve(), summary.context_length or 4096)
-    raise ModelNotInstalled(
-        f"unknown model {ref!r}; `creator models list` shows the ids, or give a .gguf path"
-    )
+@dataclass
+class Stats:
+    loads: int = 0
+    evictions: int = 0
+    expired: int = 0
+    switches: collections.deque[Switch] = field(
+        default_factory=lambda: collections.deque(maxlen=50))
 
 
-def choose(wanted: str, paths: Paths) -> Choice:
-    """The task's model when installed, else the best installed one, else the demo, saying so."""
-    try:
-        return resolve(wanted, paths)
-    except ModelNotInstalled:
-        pass
-    best: list[Entry] = [e for e in installed(paths) if e.category == "text-generation"]
-    if best:
-        choice = resolve(best[0].id, paths)
-        return Choice(choice.id, choice.path, choice.context,
-                      f"{wanted} is not installed; using {choice.id}")
-    demo = resolve(DEMO_ID, paths)
-    return Choice(demo.id, demo.path, demo.context, f"{wanted} is not installed; {DEMO_NOTE}")
+class ModelPool:
+    """Resident model workers within a memory budget (see the module docstring)."""
 
+    def __init__(self, paths: Paths, capacity: int = 4, threads: int | None = None,
+                 gpu_layers: int = 0, budget_gb: float | None = None,
+                 keep_alive_s: float = 300.0, slots: int = 1,
+                 clock: Callable[[], float] = time.monotonic, reaper: bool = True) -> None:
+        from creator_assistant.library import hardware
 
-# The model manager lives in manager.py; it is imported from here as it always was.
-from creator_assistant.runtime.manager import ModelPool  # noqa: E402
+        self.paths, self.capacity = paths, capacity
+        self.threads, self.gpu_layers = threads, gpu_layers
+        self.budget = int((budget_gb or hardware.default_budget_gb(hardware.ram_gb())) * GB)
+        self.keep_alive_s, self.clock, self._use_reaper = keep_alive_s, clock, reaper
+        self.scheduler = Scheduler(slots)
+        self.stats = Stats()
+        self.warmed: dict[str, int] = {}
+        self._slots: collections.OrderedDict[tuple[str, int], Slot] = collections.OrderedDict()
+        self._evicted: set[str] = set()
+        self._after: dict[str, collections.Counter[str]] = {}  # model -> models that came next
+        self._previous: str | None = None
+        self._remotes: dict[str, Backend] = {}
+        self.remote_factory: Callable[[str], Backend] | None = None  # set by the Session
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._reaper: threading.Thread | None = None
 
-__all__ = ["Choice", "ModelNotInstalled", "ModelPool", "choose", "resolve"]
+    # -- getting a model ----------------------------------------------------------------------
+
+    def backend(self, choice: Choice, n_ctx: int) -> Backend:
+        """The worker for this model (started, loading lazily), making room if needed; for a
+        choice answered by a remote server, that server's backend."""
+        if choice.backend != "local":
+            factory, name = self.remote_factory, choice.backend
+            if factory is None:
+                raise ModelError(f"{choice.id} is answered by a remote server, and none is set up")
+            return self.remote(name, lambda: factory(name))
+        now = self.clock()
+        with self._lock:
+            slot = self._find(choice.path, n_ctx)
+            if slot is None:
+                slot = self._admit(choice, n_ctx, now)
+            else:
+                self._slots.move_to_end((str(slot.path), slot.n_ctx))
+            slot.last_used = now
+            self._start_reaper()
+            return slot.backend
+
+    def _find(self, path: Path, n_ctx: int) -> Slot | None:
+        fits = [s for s in self._slots.values() if s.path == Path(path) and s.n_ctx >= n_ctx]
+        return min(fits, key=lambda s: s.n_ctx) if fits else None
+
+    def _admit(self, choice: Choice, n_ctx: int, now: float) -> Slot:
+        need = estimate_bytes(Path(choice.path), n_ctx)
+        for victim in self._victims(need):
+            self._drop(victim)
+            self.stats.evictions += 1
+        log = self.paths.cache_dir / f"worker-{Path(choice.path).stem[:40]}-{n_ctx}.log"
+        self.paths.cache_dir.mkdir(parents=True, exist_ok=True)
+        backend = LocalBackend(Path(choice.path), n_ctx=n_ctx, n_threads=self.threads,
+                               n_gpu_layers=self.gpu_layers, log_path=log)
+        backend.start()
+        kind = "reload" if str(choice.path) in self._evicted else "cold"
+        slot = Slot(choice.id, Path(choice.path), n_ctx, backend, need, now, kind=kind)
+        self._slots[(str(slot.path), n_ctx)] = slot
+        self.stats.loads += 1
+        return slot
+
+    def _victims(self, need: int) -> list[Slot]:
+        """Least recently used first, until `need` fits the budget (busy workers are kept)."""
+        used = sum(s.bytes for s in self._slots.values())
+        count = len(self._slots)
+        out = []
+        for slot in list(self._slots.values()):
+            if used + need <= self.budget and count < self.capacity:
+                break
+            if slot.backend.busy:
+                continue
+            out.append(slot)
+            used -= slot.bytes
+            count -= 1
+        return out
+
+    def ready(self, backend: Backend) -> Switch:
+        """Wait until `backend` can answer (loading it if needed); record what that cost."""
+        start = time.perf_counter()
+        if not isinstance(backend, LocalBackend):  # a server: nothing of ours to load
+            backend.load()
+            switch = Switch(backend.model_id, "remote", (time.perf_counter() - start) * 1000)
+            self.stats.switches.append(switch)
+            return switch
+        with self._lock:
+            slot = next((s for s in self._slots.values() if s.backend is backend), None)
+        loaded = backend.info is not None and backend.pid is not None
+        info = backend.load()
+        ms = (time.perf_counter() - start) * 1000
+        kind = "warm" if loaded else (slot.kind if slot is not None else "cold")
+        switch = Switch(slot.model if slot else backend.path.name, kind, ms,
+                        0.0 if loaded else info.load_ms)
+        with self._lock:
+            if slot is not None:
+                slot.kind = "reload"  # from now on, loading it again means its worker was lost
+                slot.last_used = self.clock()
+                self._learn(str(slot.path))
+            self.stats.switches.append(switch)
+        return switch
+
+    # -- what is resident ---------------------------------------------------------------------
+
+    def resident(self) -> list[LocalBackend]:
+        with self._lock:
+            return [s.backend for s in self._slots.values()]
+
+    def is_resident(self, path: Path) -> bool:
+        with self._lock:
+            return any(s.path == Path(path) for s in self._slots.values())
+
+    def status(self) -> dict[str, Any]:
+        """Resident models, memory use, queue and recent switches, for status displays."""
+        now = self.clock()
+        with self._lock:
+            models = [{
+                "model": s.model, "path": str(s.path), "n_ctx": s.n_ctx, "bytes": s.bytes,
+                "idle_s": round(now - s.last_used, 1), "pinned": s.pinned,
+                "busy": s.backend.busy, "pid": s.backend.pid,
+                "load_ms": s.backend.info.load_ms if s.backend.info else None,
+            } for s in self._slots.values()]
+        return {
+            "budget_bytes": self.budget, "used_bytes": sum(m["bytes"] for m in models),
+            "keep_alive_s": self.keep_alive_s, "models": models,
+            "queued": self.scheduler.gate.waiting(),
+            "switches": [vars(s) for s in self.stats.switches],
+        }
+
+    def unload(self, path: Path) -> int:
+        """Close every worker holding this file; returns how many."""
+        with self._lock:
+            slots = [s for s in self._slots.values() if s.path == Path(path)]
+            for slot in slots:
+                self._drop(slot)
+        return len(slots)
+
+    def _drop(self, slot: Slot) -> None:
+        self._slots.pop((str(slot.path), slot.n_ctx), None)
+        self._evicted.add(str(slot.path))
+        slot.backend.close()
+
+    # -- keep-alive ---------------------------------------------------------------------------
+
+    def reap(self, now: float | None = None) -> list[str]:
+        """Unload models idle longer than the keep-alive (pinned and busy ones stay)."""
+        if not self.keep_alive_s:
+            return []
+        now = self.clock() if now is None else now
+        with self._lock:
+            idle = [s for s in self._slots.values() if not s.pinned and not s.backend.busy
+                    and now - s.last_used >= self.keep_alive_s]
+            for slot in idle:
+                self._drop(slot)
+                self.stats.expired += 1
+        return [s.model for s in idle]
+
+    def _start_reaper(self) -> None:
+        if self._reaper is not None or not self.keep_alive_s or not self._use_reaper:
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(max(1.0, self.keep_alive_s / 4)):
+                self.reap()
+
+        self._reaper = threading.Thread(target=loop, name="creator-keepalive", daemon=True)
+        self._reaper.start()
+
+    # -- preload and page-cache warming -------------------------------------------------------
+
+    def preload(self, wanted: list[tuple[Choice, int]]) -> threading.Thread:
+        """In the background: load essential models that fit the budget, warm the rest's files."""
+
+        def run() -> None:
+            for choice, n_ctx in wanted:
+                if self._stop.is_set():
+                    return
+                with self._lock:
+                    used = sum(s.bytes for s in self._slots.values())
+                    fits = used + estimate_bytes(Path(choice.path), n_ctx) <= self.budget
+                if not fits:
+                    self.warm(Path(choice.path)).join()
+                    continue
+                backend = self.backend(choice, n_ctx)
+                try:
+                    self.ready(backend)
+                except Exception:  # a broken model must not stop the others; its turn reports it
+                    continue
+                with self._lock:
+                    for slot in self._slots.values():
+                        if slot.backend is backend:
+                            slot.pinned = True
+
+        thread = threading.Thread(target=run, name="creator-preload", daemon=True)
+        thread.start()
+        return thread
+
+    def warm(self, path: Path) -> threading.Thread:
+        """Read a model file into the page cache in the background, so its load is fast."""
+
+        def run() -> None:
+            self.warmed[str(path)] = warm_file(Path(path), self._stop)
+
+        thread = threading.Thread(target=run, name="creator-warm", daemon=True)
+        thread.start()
+        return thread
+
+    def _learn(self, current: str) -> None:
+        """Count which model follows which; warm the likeliest next one if it is not resident."""
+        if self._previous is not None and self._previous != current:
+            self._after.setdefault(self._previous, collections.Counter())[current] += 1
+        self._previous = current
+        following = self._after.get(current)
+        if following:
+            nxt = following.most_common(1)[0][0]
+            if not self.is_resident(Path(nxt)) and nxt not in self.warmed:
+                self.warm(Path(nxt))
+
+    def likely_next(self) -> str | None:
+        following = self._after.get(self._previous or "")
+        return following.most_common(1)[0][0] if following else None
+
+    # -- remote backends ----------------------------------------------------------------------
+
+    def remote(self, name: str, factory: Callable[[], Backend]) -> Backend:
+        """The remote backend called `name`, created once."""
+        with self._lock:
+            if name not in self._remotes:
+                self._remotes[name] = factory()
+            return self._remotes[name]
+
+    def close(self) -> None:
+        self._stop.set()
+        self.scheduler.close()
+        with self._lock:
+            slots = list(self._slots.values())
+            self._slots.clear()
+            remotes = list(self._remotes.values())
+            self._remotes.clear()
+        for slot in slots:
+            slot.backend.close()
+        for remote in remotes:
+            remote.close()

@@ -20,6 +20,7 @@ from creator_assistant.ui.keys import binding
 from creator_assistant.ui.palette import chat_commands
 from creator_assistant.ui.reply import Current, Outcome, Reply, Request, produce
 from creator_assistant.ui.screens.conversation_actions import ConversationActions
+from creator_assistant.ui.screens.model_actions import ModelActions
 from creator_assistant.ui.screens.slash_actions import SlashActions
 from creator_assistant.ui.slash import slash_entries
 from creator_assistant.ui.widgets.chat_log import ChatLog
@@ -36,7 +37,7 @@ WELCOME = ("Type a message and press **Enter** (Shift+Enter or Ctrl+J for a new 
            "**Ctrl+P** for every action.")
 
 
-class ChatScreen(ConversationActions, SlashActions, Screen[None]):
+class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
     """One conversation at a time; replies stream from the core thread through a TokenFeed,
     and the core's messages (Core.ReplyStarted, ... Core.ModelLoaded) say how they go."""
 
@@ -122,10 +123,6 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
 
     # -- the model, loaded ahead of the first message ---------------------------------------
 
-    def preload_model(self) -> None:
-        """Load the model on the core thread (a first message queues behind it)."""
-        self.core.load_model(self, self.use_task, self.use_model)
-
     @on(Core.ModelLoading)
     def model_loading(self, event: Core.ModelLoading) -> None:
         self.show_model(event.model, "loading")
@@ -137,12 +134,6 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
     @on(Core.ModelFailed)
     def model_failed(self, event: Core.ModelFailed) -> None:
         self.notify(event.error, severity="error", timeout=10)  # the first message says it again
-
-    def show_model(self, model: str, state: str) -> None:
-        status = self.status
-        if state == "loaded" and status.model_name not in ("", model):
-            return  # a reply already moved on to another model
-        status.model_name, status.demo, status.model_state = model, model == "demo", state
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -349,14 +340,6 @@ class ChatScreen(ConversationActions, SlashActions, Screen[None]):
         """Typing with a message selected goes on in the prompt, where the user meant it."""
         self.set_focus(self.prompt)
         self.prompt.insert(event.character)
-
-    def use_library_model(self, model_id: str | None) -> None:
-        """The model library chose the model for the chat's replies (None: each task's own)."""
-        self.use_model = model_id
-        if model_id:
-            status = self.status
-            status.model_name, status.demo, status.model_state = (
-                model_id, model_id == "demo", "loaded")
 
     async def on_unmount(self) -> None:
         self.stop_reply()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from creator_assistant.migrations import migrate
+from creator_assistant.storage.migrations import migrate
 
 
 def open_db(path: Path | str) -> sqlite_utils.Database:

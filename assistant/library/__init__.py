@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from creator_assistant import hub
-from creator_assistant.catalogue import Entry, entries, entry_path, load_added, save_added
+from creator_assistant.library import hub
+from creator_assistant.library.catalogue import Entry, entries, entry_path, load_added, save_added
 from creator_assistant.runtime.demo import DEMO_ID
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")

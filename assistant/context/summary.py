@@ -6,13 +6,13 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from creator_assistant.memory import CUT, Message, fit
+from creator_assistant.context.conversation import BackendCounter
+from creator_assistant.context.fitting import CUT, Message, fit
 from creator_assistant.resources import read_prompt
 from creator_assistant.runtime.backend import Backend
 from creator_assistant.runtime.protocol import GenerateRequest
 from creator_assistant.runtime.scheduler import BACKGROUND, Cancelled
-from creator_assistant.store import open_store
-from creator_assistant.window import BackendCounter
+from creator_assistant.storage.store import open_store
 
 SMALL_MODEL = "gemma-3-1b"
 SUMMARY_CONTEXT = 2048  # the summarizer's window: a pass folds in what fits, then the next
@@ -69,8 +69,8 @@ def _fold(backend: Backend, counter: BackendCounter, summary: str, turns: list[M
 
 def summary_choice(paths: Any) -> Any:
     """The small model: Gemma 3 1B when installed, else the smallest installed, else the demo."""
-    from creator_assistant.catalogue import installed
-    from creator_assistant.runtime.pool import ModelNotInstalled, resolve
+    from creator_assistant.library.catalogue import installed
+    from creator_assistant.runtime.resolver import ModelNotInstalled, resolve
 
     try:
         return resolve(SMALL_MODEL, paths)

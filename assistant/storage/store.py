@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
-from creator_assistant.db import open_db
+from creator_assistant.storage.db import open_db
 
 
 def now() -> str:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
+from creator_assistant.context.fitting import Counter, Fitted, History, Message, fit, history_of
 from creator_assistant.fields import strip_command
-from creator_assistant.memory import Counter, Fitted, History, Message, fit, history_of
 from creator_assistant.runtime.backend import Backend
-from creator_assistant.store import Store
+from creator_assistant.storage.store import Store
 
 
 def digest(text: str) -> str:

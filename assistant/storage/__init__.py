@@ -1,0 +1,1 @@
+"""The SQLite database: opening it, conversations and messages, migrations, Markdown export."""
