@@ -49,13 +49,13 @@ class Store:
         return rows[0]
 
     def latest_conversation(self) -> str | None:
-        rows = list(self.db["conversations"].rows_where(order_by="updated desc", limit=1))
+        rows = list(self.db["conversations"].rows_where(order_by="updated desc, rowid desc", limit=1))
         return rows[0]["id"] if rows else None
 
     def conversations(self, limit: int | None = None) -> list[dict[str, Any]]:
         sql = """select c.*, count(m.id) as messages from conversations c
                  left join messages m on m.conversation_id = c.id
-                 group by c.id order by c.updated desc"""
+                 group by c.id order by c.updated desc, c.rowid desc"""
         if limit:
             sql += f" limit {int(limit)}"
         return [dict(r) for r in self.db.query(sql)]
