@@ -65,3 +65,14 @@ def demo_backend(demo_model):
     backend.load()
     yield backend
     backend.close()
+
+
+@pytest.fixture
+def long_core(paths):
+    """A Core whose chat task writes up to 4,000 tokens: long enough to interrupt."""
+    from creator_assistant.ui.core import Core
+
+    paths.config_file.write_text("[tasks.chat]\nmax_tokens = 4000\n")
+    core = Core(paths)
+    yield core
+    core.close()

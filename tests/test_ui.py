@@ -58,17 +58,6 @@ def core(paths):
     yield from open_core(paths)
 
 
-@pytest.fixture
-def long_core(paths):
-    """A Core whose chat task writes up to 4,000 tokens: long enough to interrupt."""
-    from creator_assistant.ui.core import Core
-
-    paths.config_file.write_text("[tasks.chat]\nmax_tokens = 4000\n")
-    core = Core(paths)
-    yield core
-    core.close()
-
-
 def app_for(core, **kwargs) -> CreatorApp:
     return CreatorApp(core, preload=kwargs.pop("preload", False), **kwargs)
 
