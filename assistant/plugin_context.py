@@ -58,16 +58,12 @@ class Ideas:
 
     def waiting(self, limit: int = 8) -> list[str]:
         """The oldest ideas without a pillar, at most `limit`."""
-        from creator_assistant.data.ideas import IdeaStore
-
-        rows = IdeaStore(self._session.store.db).list(uncategorized=True)
+        rows = self._session.ideas.list(uncategorized=True)
         return [i["text"] for i in sorted(rows, key=lambda i: i["id"])[:limit]]
 
     def pillars(self) -> list[str]:
         """The creator's pillars (their own categories)."""
-        from creator_assistant.data.ideas import IdeaStore
-
-        return IdeaStore(self._session.store.db).pillars()
+        return self._session.ideas.pillars()
 
     def run(self, argv: list[str]) -> str:
         """Run an `/ideas` action (`["add", "film", "it"]`) and return its Markdown; a usage

@@ -145,6 +145,18 @@ class TestSend:
             assert any(b.info is not None for b in core.session.pool.resident())
 
 
+async def stop_mid_reply(pilot, core, key: str):
+    """Ask for a long reply, press `key` once it is streaming, and wait for it to end: the reply
+    shown and its saved row."""
+    screen = pilot.app.screen
+    await type_text(pilot, "a long story")
+    await pilot.press("enter")
+    await until(pilot, lambda: screen.log_view.messages[-1].text != "")
+    await pilot.press(key)
+    await until(pilot, replied(screen))
+    return screen.log_view.messages[-1], saved(core, screen.cid)[-1]
+
+
 class TestCancel:
     """Esc stops a reply within a token or two and keeps what was written, marked stopped."""
 
@@ -152,14 +164,7 @@ class TestCancel:
         core = long_core
         app = app_for(core)
         async with app.run_test(size=SIZE) as pilot:
-            screen = app.screen
-            await type_text(pilot, "a long story")
-            await pilot.press("enter")
-            await until(pilot, lambda: screen.log_view.messages[-1].text != "")
-            await pilot.press("escape")
-            await until(pilot, replied(screen))
-            reply = screen.log_view.messages[-1]
-            row = saved(core, screen.cid)[-1]
+            reply, row = await stop_mid_reply(pilot, core, "escape")
             assert row["status"] == "stopped" and reply.has_class("stopped")
             assert reply.text == row["content"]  # what is shown is what is kept
             assert row["completion_tokens"] < 4000

@@ -9,7 +9,16 @@ from textual.widgets._footer import FooterKey
 
 from creator_assistant.ui.screens.help_screen import HelpScreen
 from creator_assistant.ui.widgets.message_view import MessageView
-from tests.test_ui import SIZE, app_for, open_core, replied, saved, type_text, until
+from tests.test_ui import (
+    SIZE,
+    app_for,
+    open_core,
+    replied,
+    saved,
+    stop_mid_reply,
+    type_text,
+    until,
+)
 from tests.test_ui_conversations import make_conversation
 
 
@@ -29,14 +38,7 @@ class TestCtrlC:
         core = long_core
         app = app_for(core)
         async with app.run_test(size=SIZE) as pilot:
-            screen = app.screen
-            await type_text(pilot, "a long story")
-            await pilot.press("enter")
-            await until(pilot, lambda: screen.log_view.messages[-1].text != "")
-            await pilot.press("ctrl+c")
-            await until(pilot, replied(screen))
-            reply = screen.log_view.messages[-1]
-            row = saved(core, screen.cid)[-1]
+            reply, row = await stop_mid_reply(pilot, core, "ctrl+c")
             assert row["status"] == "stopped" and reply.has_class("stopped")
             assert reply.text == row["content"] and row["completion_tokens"] < 4000
             assert quit_hints(app) == [] and app.is_running
