@@ -76,3 +76,27 @@ def long_core(paths):
     core = Core(paths)
     yield core
     core.close()
+
+
+@pytest.fixture(scope="session")
+def smollm2() -> Path:
+    """SmolLM2-135M-Instruct (real weights, Q4_1) from the per-machine test cache."""
+    from tests.realmodels import cached
+
+    return cached("smollm2-135m")
+
+
+@pytest.fixture(scope="session")
+def gemma270m() -> Path:
+    """Google's pre-trained Gemma 3 270M (real weights, Q4_K_M) from the per-machine test cache."""
+    from tests.realmodels import cached
+
+    return cached("gemma-3-270m")
+
+
+@pytest.fixture(scope="session")
+def minilm() -> Path:
+    """all-MiniLM-L6-v2 converted to GGUF by our own converter, from the per-machine test cache."""
+    from tests.realmodels import cached
+
+    return cached("minilm-l6-v2")

