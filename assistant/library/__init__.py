@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ class ChecksumMismatch(LibraryError):
 
 
 class PullCancelled(LibraryError):
-    """The caller cancelled a pull; what arrived is kept and the next pull resumes from it."""
+    """The caller cancelled a pull; a hub download keeps what arrived for the next pull."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ def row(entry: Entry, paths: Any, pool: Any = None) -> dict[str, Any]:
     else:
         status = "downloaded"
     part = _partial(paths, entry)[0]
+    kind = ("package index" if entry.wheels else "hub" if entry.repo else
+            "built in" if entry.id == DEMO_ID else "your file")
     return {
         "id": entry.id, "name": entry.name, "size": path.stat().st_size if present else entry.size,
         "tier": entry.tier, "category": entry.category, "context": entry.context,
@@ -94,6 +97,7 @@ def row(entry: Entry, paths: Any, pool: Any = None) -> dict[str, Any]:
         "path": str(path) if present else None, "repo": entry.repo, "file": entry.file,
         "gated": entry.gated, "licence": entry.licence, "source": entry.source,
         "sha256": entry.sha256, "partial_bytes": part.stat().st_size if part.exists() else 0,
+        "source_kind": kind, "wheels": [f"{w.dist}=={w.version}" for w in entry.wheels],
     }
 
 
@@ -198,23 +202,29 @@ def _sha256(path: Path) -> str:
 
 
 def pull(ref: str, paths: Any, progress: hub.Progress | None = None,
-         cancel: threading.Event | None = None, show_bar: bool = False) -> Pulled:
-    """Download a catalogue model: disk check, resume, size and sha256 verified, then installed.
+         cancel: threading.Event | None = None, show_bar: bool = False,
+         note: Callable[[str], None] | None = None) -> Pulled:
+    """Download a catalogue model: disk check, sha256 verified, then installed.
 
-    `progress(done_bytes, total_bytes)` is called as bytes arrive; setting `cancel` stops the
-    transfer (raising PullCancelled) and keeps what arrived for the next pull.
+    From the hub: resumable, `progress(done_bytes, total_bytes)` as bytes arrive; `cancel` stops
+    the transfer (PullCancelled) and keeps what arrived. From the package index (`wheels`): see
+    pypi.pull; `note(text)` names each step and `progress` counts each step's bytes from 0.
     """
     from filelock import FileLock, Timeout
+
+    from creator_assistant.library import pypi
 
     entry = get(ref, paths)
     if entry.id == DEMO_ID:
         raise LibraryError("the demo model is built on this machine; there is nothing to download")
-    if not entry.repo:
+    if not entry.repo and not entry.wheels:
         raise LibraryError(f"{entry.id} is your own file ({entry.path}); there is nothing to pull")
     dest = entry_path(entry, paths.models_dir)
     if dest.is_file():
         return Pulled(dest, 0, 0, "", "already downloaded")
-    if hub.offline():
+    if entry.wheels:
+        _check_disk(paths.models_dir, pypi.disk_need(entry), entry.id)  # before any network
+    elif hub.offline():
         raise LibraryError("offline mode is on (HF_HUB_OFFLINE is set), so nothing can be "
                            "downloaded. Unset it on a connected machine, or copy the .gguf here "
                            "and register it with `creator models add PATH`.")
@@ -222,6 +232,8 @@ def pull(ref: str, paths: Any, progress: hub.Progress | None = None,
     part.parent.mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(str(part) + ".lock", timeout=0):
+            if entry.wheels:
+                return pypi.pull(entry, dest, part.parent, progress, cancel, note)
             return _pull_locked(entry, paths, dest, part, meta_file, progress, cancel, show_bar)
     except Timeout:
         raise LibraryError(f"{entry.id} is already being downloaded by another process") from None
