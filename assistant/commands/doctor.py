@@ -26,9 +26,10 @@ def report() -> dict:
     hw = hardware.detect()
     tier, reason = hardware.recommend(hw)
     installed = {e.id for e in catalogue.installed(paths)}
-    model, gated = hardware.pick_model(tier, catalogue.entries(paths), installed)
+    model, gated = hardware.pick_model(tier, for_real_work(paths, installed), installed)
     status = library.row(model, paths)["status"]
     return {
+        **answering(paths),
         "tier": tier.name, "tier_label": tier.label, "reason": reason,
         "recommended_model": model.id, "recommended_model_status": status,
         "recommended_model_size": model.size,
@@ -39,6 +40,33 @@ def report() -> dict:
         "settings": hardware.settings(hw, tier, model.size / 1e9, config.models),
         "models_dir": str(paths.models_dir),
     }
+
+
+def for_real_work(paths, installed: set[str]) -> dict:
+    """The entries a recommendation may name: not base models (never chosen by themselves) and
+    not the starter model (for trying the product, not for real work)."""
+    from creator_assistant.library import catalogue, kinds
+
+    def fit(entry) -> bool:
+        path = catalogue.entry_path(entry, paths.models_dir) if entry.id in installed else None
+        return entry.id != kinds.STARTER_ID and kinds.is_chat(entry, path) is not False
+
+    return {k: e for k, e in catalogue.entries(paths).items() if fit(e)}
+
+
+def answering(paths) -> dict:
+    """The model that answers when a task's own model is not installed, with its label: the
+    best installed chat model, else the demo (and how to get the starter model)."""
+    from creator_assistant.library import catalogue, kinds
+
+    best = kinds.chat_models(paths)
+    entry = best[0] if best else catalogue.DEMO
+    tag = kinds.tag(entry, True)
+    starter = catalogue.entries(paths).get(kinds.STARTER_ID)
+    return {"answering_model": entry.id, "answering_model_tag": tag,
+            "answering_model_note": entry.note if tag else "",
+            "starter_model": None if best or starter is None else {
+                "id": starter.id, "size": starter.size}}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,6 +92,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"           or the licence-gated {gated['id']} ({human_size(gated['size'])}): "
               "accept its licence on the hub page,\n           then `hf auth login` (or set "
               "HF_TOKEN) and pull it")
+    tag, note = data["answering_model_tag"], data["answering_model_note"]
+    label = f" ({tag})" if tag else ""
+    if note and not note.startswith(tag):
+        label += f": {note}"
+    elif note:
+        label = f": {note}"
+    print(f"Answering  {data['answering_model']}{label}")
+    if (starter := data["starter_model"]) is not None:
+        print(f"           get the starter model with `creator models pull {starter['id']}` "
+              f"({human_size(starter['size'])}), or `make chat`")
     threads = f"\nThreads    {st['threads']} ({st['threads_source']})"
     if st["threads_source"] == "config":
         threads += f"; this machine suggests {st['threads_recommended']} (one per physical core)"

@@ -60,7 +60,7 @@ class Entry:
 DEMO = Entry(
     id=DEMO_ID, name="Creator demo model (random weights)", repo="", file="", size=0,
     context=8192, category="text-generation", tier="demo", rank=0, note=DEMO_NOTE,
-    source="built in",
+    source="built in", chat=True,  # random weights, but built with a chat template
 )
 _KEYS = {f.name for f in fields(Entry)} - {"path", "source"}
 

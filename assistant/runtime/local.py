@@ -157,6 +157,17 @@ class LocalBackend:
                 raise ModelError(reply[2])
             return int(reply[1])
 
+    def format_prompt(self, messages: list[dict[str, str]]) -> tuple[str, str]:
+        """The prompt text these messages make with the model's chat template, and where that
+        template came from ("file", "gemma3 family", "chatml fallback")."""
+        with self._lock:
+            self.load()
+            self._conn.send(("format", messages))
+            reply = self._recv(during="formatting a prompt")
+            if reply[0] == "error":
+                raise ModelError(reply[2])
+            return str(reply[1]), str(reply[2])
+
     def token_sizes(self, texts: list[str]) -> list[int]:
         """Token counts of raw texts (no chat template), all in one round trip."""
         with self._lock:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from creator_assistant.library.catalogue import DEMO, Entry, entries, entry_path, installed
+from creator_assistant.library import kinds
+from creator_assistant.library.catalogue import DEMO, Entry, entries, entry_path
 from creator_assistant.paths import Paths
 from creator_assistant.runtime.demo import DEMO_ID, DEMO_NOTE, ensure_demo_model
 
@@ -43,7 +44,8 @@ def resolve(ref: str, paths: Paths) -> Choice:
             raise ModelNotInstalled(
                 f"model {ref!r} is not downloaded; run `creator models pull {ref}`"
             )
-        return Choice(entry.id, path, entry.context)
+        about = _about(entry, kinds.is_chat(entry, path))
+        return Choice(entry.id, path, entry.context, f"{entry.id} is {about}" if about else "")
     candidate = Path(ref).expanduser()
     if candidate.suffix == ".gguf" or "/" in ref:
         if not candidate.is_file():
@@ -51,25 +53,59 @@ def resolve(ref: str, paths: Paths) -> Choice:
         from creator_assistant.runtime.gguf_check import check_gguf
 
         summary = check_gguf(candidate)
-        return Choice(str(candidate), candidate.resolve(), summary.context_length or 4096)
+        note = "" if kinds.file_is_chat(candidate) else f"{candidate.name} is {BASE_ABOUT}"
+        return Choice(str(candidate), candidate.resolve(), summary.context_length or 4096, note)
     raise ModelNotInstalled(
         f"unknown model {ref!r}; `creator models list` shows the ids, or give a .gguf path"
     )
 
 
 def choose(wanted: str, paths: Paths) -> Choice:
-    """The task's model when installed, else the best installed one, else the demo, saying so."""
+    """The task's model when installed (a model named by the task or the user answers even when
+    it is a base model), else the best installed chat model, else the demo, saying so. A base
+    model is never picked by itself."""
     try:
         return resolve(wanted, paths)
     except ModelNotInstalled:
         pass
-    best: list[Entry] = [e for e in installed(paths) if e.category == "text-generation"]
+    best: list[Entry] = kinds.chat_models(paths)
     if best:
         choice = resolve(best[0].id, paths)
+        about = _about(best[0], True)
         return Choice(choice.id, choice.path, choice.context,
-                      f"{wanted} is not installed; using {choice.id}")
+                      f"{wanted} is not installed; using {choice.id}"
+                      + (f", {about}" if about else ""))
     demo = resolve(DEMO_ID, paths)
-    return Choice(demo.id, demo.path, demo.context, f"{wanted} is not installed; {DEMO_NOTE}")
+    return Choice(demo.id, demo.path, demo.context,
+                  f"{wanted} is not installed; {DEMO_NOTE} {starter_hint(paths)}")
+
+
+BASE_ABOUT = ("a base model (pre-trained, not tuned for chat): it continues text rather than "
+              "following requests, so expect replies that wander. It answers because it was "
+              "chosen by name, prompted with its family's chat turns; for replies that follow "
+              "requests choose a chat model (`creator models list` marks them).")
+
+
+def _about(entry: Entry, chat: bool | None) -> str:
+    """What to say about the answering model: that it is a base model, or the starter."""
+    if chat is False:
+        return BASE_ABOUT
+    if entry.id == kinds.STARTER_ID and entry.note:
+        return f"the starter model: {entry.note}"
+    return ""
+
+
+def starter_hint(paths: Paths) -> str:
+    """How to get the starter model (said where the demo answers for want of a chat model)."""
+    starter = entries(paths).get(kinds.STARTER_ID)
+    size = f"{starter.size / 1e6:.0f} MB, " if starter is not None and starter.size else ""
+    hint = (f"Or start small now: `creator models pull {kinds.STARTER_ID}` ({size}the starter "
+            "model), or `make chat`.")
+    bases = [e.id for e in kinds.base_models(paths)]
+    if bases:
+        hint += (f" {', '.join(bases)} {'is a base model' if len(bases) == 1 else 'are base models'}"
+                 " (not tuned for chat), never chosen by itself: name it with `--model` to use it.")
+    return hint
 
 
 # The model manager lives in manager.py; it is imported from here as it always was.

@@ -12,6 +12,8 @@ import random
 import sys
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 # How a worker treats the KV cache between requests: "safe" keeps the longest cached prefix that
@@ -23,6 +25,33 @@ FALLBACK_TEMPLATE = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}"
     "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
 )
+# Gemma's turns, for a Gemma file without a template of its own (the pre-trained base models):
+# Gemma has no system role, so system text opens the first user turn. (llama-cpp-python's own
+# "gemma" chat format drops system messages instead.)
+GEMMA_TEMPLATE = (
+    "{{ bos_token }}{% set ns = namespace(system='') %}{% for message in messages %}"
+    "{% if message['role'] == 'system' %}"
+    "{% set ns.system = ns.system + (message['content'] | trim) + '\n\n' %}"
+    "{% else %}<start_of_turn>{{ 'model' if message['role'] == 'assistant' else 'user' }}\n"
+    "{% if message['role'] != 'assistant' %}{{ ns.system }}{% set ns.system = '' %}{% endif %}"
+    "{{ message['content'] | trim }}<end_of_turn>\n{% endif %}{% endfor %}"
+    "{% if ns.system %}<start_of_turn>user\n{{ ns.system | trim }}<end_of_turn>\n{% endif %}"
+    "{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"
+)
+FAMILY_TEMPLATES = {"gemma": GEMMA_TEMPLATE, "gemma2": GEMMA_TEMPLATE, "gemma3": GEMMA_TEMPLATE,
+                    "gemma3n": GEMMA_TEMPLATE}
+
+
+def chat_template(meta: dict[str, str]) -> tuple[str, str]:
+    """The template a model's prompts are built with, and where it came from: the file's own,
+    else its family's (by architecture), else ChatML."""
+    own = meta.get("tokenizer.chat_template")
+    if own is not None:
+        return own, "file"
+    arch = meta.get("general.architecture", "")
+    if arch in FAMILY_TEMPLATES:
+        return FAMILY_TEMPLATES[arch], f"{arch} family"
+    return FALLBACK_TEMPLATE, "chatml fallback"
 
 
 class Engine:
@@ -48,15 +77,16 @@ class Engine:
         if kv_reuse not in KV_REUSE:
             raise ValueError(f"kv_reuse must be one of {KV_REUSE}, not {kv_reuse!r}")
         self.kv_reuse = kv_reuse
-        self.llm = Llama(**kwargs)
+        with _model_params(extra_buffers=amx_usable()):
+            self.llm = Llama(**kwargs)
         self.n_swa = int(llama_cpp.llama_model_n_swa(self.llm.model))
         self.load_ms = (time.perf_counter() - start) * 1000
         meta = self.llm.metadata
-        template = meta.get("tokenizer.chat_template")
-        self.has_template = template is not None
+        template, self.template_source = chat_template(meta)
+        self.has_template = self.template_source == "file"
         bos = self.llm.detokenize([self.llm.token_bos()], special=True).decode("utf-8", "replace")
         eos = self.llm.detokenize([self.llm.token_eos()], special=True).decode("utf-8", "replace")
-        self.formatter = Jinja2ChatFormatter(template or FALLBACK_TEMPLATE, eos, bos)
+        self.formatter = Jinja2ChatFormatter(template, eos, bos)
         self.arch = meta.get("general.architecture", "")
         self.sliding_window = int(meta.get(f"{self.arch}.attention.sliding_window", 0) or 0)
         self.n_ctx_train = int(meta.get(f"{self.arch}.context_length", 0) or 0)
@@ -69,10 +99,14 @@ class Engine:
             sliding_window=self.sliding_window, architecture=self.arch,
         )
 
+    def prompt_text(self, messages: list[dict[str, str]]) -> str:
+        """A chat turn's prompt as text: the messages through the chat template."""
+        # Plain role/content dicts: what llama-cpp's typed message dicts are at run time.
+        return self.formatter(messages=cast(Any, messages)).prompt
+
     def prompt_tokens(self, messages: list[dict[str, str]]) -> list[int]:
         """The exact tokens a chat turn feeds the model: chat template, then the model's tokenizer."""
-        # Plain role/content dicts: what llama-cpp's typed message dicts are at run time.
-        prompt = self.formatter(messages=cast(Any, messages)).prompt
+        prompt = self.prompt_text(messages)
         return self.llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
 
     def keep(self, tokens: list[int]) -> int:
@@ -166,6 +200,43 @@ class Engine:
         )))
 
 
+def amx_usable() -> bool:
+    """Whether llama.cpp may put weights in its extra CPU buffers (AMX, repacked layouts).
+
+    On CPUs that advertise AMX, llama.cpp puts quantized weights in AMX tiles, and in some virtual
+    machines the tile instructions fault (a general-protection fault in ggml_backend_amx_mul_mat
+    on the first decode: every quantized model crashes the worker). Such CPUs get the plain
+    buffers unless CREATOR_LLAMA_AMX=1 says AMX works here; other CPUs keep every buffer type.
+    """
+    if os.environ.get("CREATOR_LLAMA_AMX") == "1":
+        return True
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            return not any(line.startswith("flags") and " amx_tile" in line for line in info)
+    except OSError:
+        return True
+
+
+@contextmanager
+def _model_params(extra_buffers: bool) -> Iterator[None]:
+    """While active, llama-cpp-python's default model parameters use (or not) the extra buffer
+    types: `Llama` takes no argument for `use_extra_bufts`."""
+    import llama_cpp.llama_cpp as lib
+
+    original = lib.llama_model_default_params
+
+    def params() -> Any:
+        value = original()
+        value.use_extra_bufts = extra_buffers
+        return value
+
+    lib.llama_model_default_params = params
+    try:
+        yield
+    finally:
+        lib.llama_model_default_params = original
+
+
 def _check_grammar(llm: Any, text: str) -> None:
     """Parse a GBNF grammar once before sampling with it: llama.cpp hands back no sampler for a
     grammar it cannot parse, and sampling on without one would crash this worker."""
@@ -207,6 +278,10 @@ def main(conn: Any) -> None:
     """Serve requests from the conversation process until told to stop or the pipe closes."""
     import signal
 
+    # llama.cpp's OpenMP threads otherwise spin between tokens; on a busy machine a spinning
+    # thread takes the core the sampling thread needs (measured: 0.4-1 tokens/s instead of 15
+    # with 2 threads on 2 loaded cores). Read once, when llama.cpp is first loaded, below.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     # Cancel arrives as SIGUSR1: the handler runs between two tokens of the generation loop.
     # It only sets a flag: a threading.Event takes a lock, and a second signal arriving while
     # the first handler (or `clear`) holds it deadlocks this process.
@@ -234,6 +309,8 @@ def main(conn: Any) -> None:
                 return
             elif engine is None:
                 conn.send(("error", "state", "no model is loaded"))
+            elif op == "format":
+                conn.send(("format", engine.prompt_text(msg[1]), engine.template_source))
             elif op == "count":
                 conn.send(("count", len(engine.prompt_tokens(msg[1]))))
             elif op == "sizes":

@@ -24,14 +24,15 @@ class ReplyInfo:
     error: str = ""
     notices: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    tag: str = ""  # what kind of model answered: "starter model", "base model", "demo model"
 
     @classmethod
-    def from_result(cls, result: Any, n_ctx: int = 0) -> ReplyInfo:
+    def from_result(cls, result: Any, n_ctx: int = 0, tag: str = "") -> ReplyInfo:
         u = result.usage
         return cls(result.task, result.route.reason, result.model, result.model_note,
                    result.status, u.completion_tokens, u.tokens_per_s, u.ttft_ms,
                    u.prompt_tokens + u.completion_tokens, n_ctx, result.error or "",
-                   list(result.notices), list(result.format_problems or []))
+                   list(result.notices), list(result.format_problems or []), tag)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ReplyInfo:
@@ -46,7 +47,13 @@ class ReplyInfo:
 
     @property
     def model_label(self) -> str:
-        return f"{self.model} (demo model)" if self.is_demo else self.model
+        """The model's id with what kind it is: `demo (demo model)`, `smollm2-135m (starter
+        model)`, `gemma-3-270m (base model)`; a saved reply's model is looked up in the shipped
+        catalogue."""
+        from creator_assistant.library.kinds import shipped_tag
+
+        tag = self.tag or (shipped_tag(self.model) if self.model else "")
+        return f"{self.model} ({tag})" if tag else self.model
 
     def line(self) -> str:
         """One line under a reply: task and why, model, size and speed, status."""

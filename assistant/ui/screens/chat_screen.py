@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -20,7 +22,7 @@ from creator_assistant.ui.keys import binding
 from creator_assistant.ui.palette import chat_commands
 from creator_assistant.ui.reply import Current, Outcome, Reply, Request, produce
 from creator_assistant.ui.screens.conversation_actions import ConversationActions
-from creator_assistant.ui.screens.model_actions import ModelActions
+from creator_assistant.ui.screens.model_actions import STARTER_KEY, ModelActions, StarterOffer
 from creator_assistant.ui.screens.slash_actions import SlashActions
 from creator_assistant.ui.slash import slash_entries
 from creator_assistant.ui.widgets.chat_log import ChatLog
@@ -44,8 +46,11 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
     AUTO_FOCUS = "#prompt"
     # The footer shows bindings in this order and cuts what does not fit: the keys a narrow
     # terminal must keep (stop, copy, help, quit) come first; help and quit repeat the app's.
+    # The starter model's key works only while it is on offer (see check_action); the offer
+    # above the messages names it, so the footer keeps its room for the others.
     BINDINGS = [binding("cancel"), binding("interrupt", priority=True), binding("copy"),
                 binding("help"), binding("quit", priority=True),
+                Binding(STARTER_KEY, "pull_starter", "Starter model", show=False),
                 *(binding(b) for b in ("sidebar", "new", "regenerate", "edit_last", "rename"))]
 
     def __init__(self, core: Any, conversation_id: str | None = None,
@@ -59,6 +64,10 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
         self.reply: Reply | None = None
         self.editing = False
         self.notes_shown: set[str] = set()
+        self.offer: dict[str, Any] | None = None  # the starter model on offer (no chat model)
+        self.pulling, self.pull_step = False, ""
+        self.starter_cancel = threading.Event()
+        self.model_tags: dict[str, dict[str, str]] = {}
 
     @property
     def session(self) -> Any:
@@ -82,6 +91,9 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
             sidebar.display = False
             yield sidebar
             with Vertical(id="main"):
+                offer = StarterOffer("", id="starter-offer")
+                offer.display = False
+                yield offer
                 yield ChatLog(id="log")
                 yield SlashMenu(id="slash")
                 yield PromptInput(id="prompt")
@@ -97,6 +109,7 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
             await self.open_conversation(self.cid)
         else:
             await self.welcome()
+        self.offer_starter()
         if self.preload:
             self.preload_model()
 
@@ -207,8 +220,7 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
     def started(self, event: Core.ReplyStarted) -> None:
         result, loaded = event.result, event.loaded or event.reply.writing
         status = self.status
-        status.model_name, status.demo = result.model, result.model == "demo"
-        status.model_state = "loaded" if loaded else "loading"
+        self.label_model(result.model, "loaded" if loaded else "loading")
         status.task_name = result.task
         if not event.reply.writing:  # text already streaming says more than this would
             event.reply.view.set_meta(f"{result.task} ({result.route.reason}) · "
@@ -234,7 +246,8 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
             view.set_meta("not sent")
             view.set_info(ReplyInfo(status="error", error=outcome.error))
             return
-        info = ReplyInfo.from_result(outcome.result, outcome.n_ctx)
+        info = ReplyInfo.from_result(outcome.result, outcome.n_ctx,
+                                     self.model_tag(outcome.result.model)["tag"])
         first_note = bool(info.note) and info.note not in self.notes_shown
         self.notes_shown.add(info.note)
         view.set_info(info, first_note=first_note)
@@ -341,6 +354,12 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
         self.set_focus(self.prompt)
         self.prompt.insert(event.character)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pull_starter":
+            return self.offer is not None and not self.pulling
+        return True
+
     async def on_unmount(self) -> None:
+        self.starter_cancel.set()  # a pull in progress stops; what arrived is kept
         self.stop_reply()
         self.leave_conversation()

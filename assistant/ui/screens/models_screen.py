@@ -19,6 +19,10 @@ from textual.widgets import DataTable, Footer, ProgressBar, Static
 from creator_assistant.ui.core import Core
 from creator_assistant.ui.screens.confirm_screen import ConfirmScreen
 
+# The Kind column: what each kind of model is good for.
+KINDS = {"chat": "chat", "base": "base (continues text)", "embedding": "embeddings",
+         "demo": "demo"}
+
 
 def size_label(row: dict[str, Any]) -> str:
     from creator_assistant.library import human_size
@@ -73,7 +77,7 @@ class ModelsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Category", "Model", "Size", "Tier", "Status")
+        table.add_columns("Category", "Model", "Size", "Tier", "Status", "Kind")
         self.refresh_rows()
         table.focus()
 
@@ -87,8 +91,11 @@ class ModelsScreen(Screen[None]):
             category = row["category"] if row["category"] != previous else ""
             previous = row["category"]
             name = f"{row['id']} (demo: meaningless text)" if row.get("demo") else row["id"]
+            if row.get("tag") == "starter model":
+                name += " (starter: very small)"
+            kind = "demo" if row.get("demo") else row.get("kind", "")
             table.add_row(category, name, size_label(row), row["tier"], row["status"],
-                          key=row["id"])
+                          KINDS.get(kind, kind), key=row["id"])
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
 
@@ -106,7 +113,9 @@ class ModelsScreen(Screen[None]):
             return
         lines = [row["name"]]
         if row.get("note"):
-            lines.append(row["note"])
+            tag, note = row.get("tag", ""), row["note"]
+            lines.append(note if not tag or note.startswith((tag, f"a {tag}")) else
+                         f"{tag[0].upper()}{tag[1:]}: {note}")
         if row.get("gated"):
             lines.append(f"Licence-gated: {row.get('licence', '')}")
         if row.get("path"):

@@ -16,6 +16,8 @@ class StatusBar(Static):
     model_state: reactive[str] = reactive("")  # "", "loading", "loaded", "failed"
     progress: reactive[float | None] = reactive(None)  # 0..1 while loading, when known
     demo: reactive[bool] = reactive(False)
+    tag: reactive[str] = reactive("")  # "starter model", "base model" ("demo" says the demo's)
+    note: reactive[str] = reactive("")  # what the tag means, shown as the bar's tooltip
     task_name: reactive[str] = reactive("")
     context_used: reactive[int] = reactive(0)
     context_window: reactive[int] = reactive(0)
@@ -33,10 +35,14 @@ class StatusBar(Static):
         if hasattr(self, "_spinner"):
             (self._spinner.resume if state == "loading" else self._spinner.pause)()
 
+    def watch_note(self, note: str) -> None:
+        self.tooltip = note or None
+
     def model_text(self) -> str:
         if not self.model_name:
             return "no model yet"
-        name = f"{self.model_name} (demo model)" if self.demo else self.model_name
+        tag = "demo model" if self.demo else self.tag
+        name = f"{self.model_name} ({tag})" if tag else self.model_name
         if self.model_state == "loading":
             done = f" {self.progress:.0%}" if self.progress is not None else ""
             return f"{SPINNER[self.frame % len(SPINNER)]} loading {name}{done}"
