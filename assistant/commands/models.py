@@ -113,10 +113,9 @@ def _pull(args: argparse.Namespace, paths, library) -> int:
     entry = library.get(args.id, paths)
     quiet = args.json
     if args.if_no_text_model:
-        from creator_assistant.library.catalogue import installed
+        from creator_assistant.library import kinds
 
-        have = [e.id for e in installed(paths)  # a base model is never chosen by itself
-                if e.category == "text-generation" and e.chat is not False]
+        have = [e.id for e in kinds.chat_models(paths)]  # a base model is never chosen by itself
         if have:
             print(f"a text model is installed ({', '.join(have)}); not pulling {entry.id}",
                   file=sys.stderr)

@@ -69,14 +69,14 @@ def _fold(backend: Backend, counter: BackendCounter, summary: str, turns: list[M
 
 def summary_choice(paths: Any) -> Any:
     """The small model: Gemma 3 1B when installed, else the smallest installed, else the demo."""
-    from creator_assistant.library.catalogue import installed
+    from creator_assistant.library import kinds
     from creator_assistant.runtime.resolver import ModelNotInstalled, resolve
 
     try:
         return resolve(SMALL_MODEL, paths)
     except ModelNotInstalled:
         pass
-    models = [e for e in installed(paths) if e.category == "text-generation"]
+    models = kinds.chat_models(paths)  # a base model is never chosen by itself
     return resolve(min(models, key=lambda e: e.size).id if models else "demo", paths)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from creator_assistant.library import hub
+from creator_assistant.library import hub, kinds
 from creator_assistant.library.catalogue import Entry, entries, entry_path, load_added, save_added
 from creator_assistant.runtime.demo import DEMO_ID
 
@@ -148,6 +148,7 @@ def add(path: str | Path, paths: Any, model_id: str | None = None) -> Entry:
         context=summary.context_length or 4096,
         category="embedding" if summary.architecture in EMBEDDING_ARCHS else "text-generation",
         tier=tier, rank=summary.parameters // 100_000_000, path=str(file), source="added",
+        chat=kinds.file_is_chat(file),
         note=f"your file ({summary.architecture}); tier guessed from its size",
     )
     added = load_added(paths.data_dir)

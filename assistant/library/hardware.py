@@ -179,7 +179,10 @@ def pick_model(tier: Tier, entries: dict[str, Any],
     plan = entries[tier.model]
     if not plan.gated or plan.id in installed:
         return plan, None
+    from creator_assistant.library import kinds
+
     fits = [e for e in entries.values() if e.category == "text-generation" and not e.gated
+            and kinds.is_chat(e) is not False and e.id != kinds.STARTER_ID
             and (e.repo or e.id in installed) and 0 < e.size <= plan.size]
     if not fits:
         return plan, None

@@ -27,6 +27,8 @@ KEYS: dict[str, tuple[str, str, str, str, bool]] = {
     "copy": ("ctrl+o", "copy", "Copy", "Copy the selected message, else the last reply", True),
     "rename": ("f2", "rename", "Rename", "Rename the conversation", False),
     "models": ("f3", "app.models", "Models", "Model library", True),
+    "starter": ("ctrl+g", "pull_starter", "Starter model",
+                "Pull the starter model (offered when no chat model is installed)", False),
     "quit": ("ctrl+q", "app.quit", "Quit", "Quit", True),
 }
 

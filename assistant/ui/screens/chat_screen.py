@@ -11,7 +11,6 @@ from typing import Any
 from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -22,7 +21,7 @@ from creator_assistant.ui.keys import binding
 from creator_assistant.ui.palette import chat_commands
 from creator_assistant.ui.reply import Current, Outcome, Reply, Request, produce
 from creator_assistant.ui.screens.conversation_actions import ConversationActions
-from creator_assistant.ui.screens.model_actions import STARTER_KEY, ModelActions, StarterOffer
+from creator_assistant.ui.screens.model_actions import ModelActions, StarterOffer
 from creator_assistant.ui.screens.slash_actions import SlashActions
 from creator_assistant.ui.slash import slash_entries
 from creator_assistant.ui.widgets.chat_log import ChatLog
@@ -50,7 +49,7 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
     # above the messages names it, so the footer keeps its room for the others.
     BINDINGS = [binding("cancel"), binding("interrupt", priority=True), binding("copy"),
                 binding("help"), binding("quit", priority=True),
-                Binding(STARTER_KEY, "pull_starter", "Starter model", show=False),
+                binding("starter"),
                 *(binding(b) for b in ("sidebar", "new", "regenerate", "edit_last", "rename"))]
 
     def __init__(self, core: Any, conversation_id: str | None = None,

@@ -12,7 +12,9 @@ from textual import work
 from textual.message import Message
 from textual.widgets import Static
 
-STARTER_KEY = "ctrl+g"  # "get": free in the prompt and among the chat's keys
+from creator_assistant.ui.keys import KEYS
+
+STARTER_KEY = KEYS["starter"][0]  # ctrl+g, "get": free in the prompt and among the chat's keys
 
 
 class StarterOffer(Static):
