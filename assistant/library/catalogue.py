@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
@@ -65,6 +66,9 @@ DEMO = Entry(
 _KEYS = {f.name for f in fields(Entry)} - {"path", "source"}
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
 def _entries(text: str, origin: str, source: str) -> dict[str, Entry]:
     try:
         data = tomllib.loads(text)
@@ -86,6 +90,10 @@ def _entries(text: str, origin: str, source: str) -> dict[str, Entry]:
             raise CatalogueError(f"{label}: {exc}") from None
         if entry.category not in CATEGORIES:
             raise CatalogueError(f"{label}: category must be one of {CATEGORIES}")
+        # Both become path parts under the models folder: plain names only.
+        if not _PLAIN.fullmatch(entry.id) or (entry.file and not _PLAIN.fullmatch(entry.file)):
+            raise CatalogueError(f"{label}: id and file must be plain names (letters, digits, "
+                                 ". _ -), not paths")
         out[entry.id] = entry
     return out
 
