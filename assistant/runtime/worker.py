@@ -20,6 +20,8 @@ from typing import Any, cast
 # is still valid (see Engine.keep), "naive" trusts any matching prefix (llama-cpp-python's own
 # behaviour, wrong for sliding-window models), "never" re-evaluates every prompt (a baseline).
 KV_REUSE = ("safe", "naive", "never")
+# "safe" evaluates at least this many tokens: smaller batches round differently (see keep).
+MIN_SUFFIX = 8
 
 FALLBACK_TEMPLATE = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}"
@@ -77,6 +79,7 @@ class Engine:
         if kv_reuse not in KV_REUSE:
             raise ValueError(f"kv_reuse must be one of {KV_REUSE}, not {kv_reuse!r}")
         self.kv_reuse = kv_reuse
+        self.prefilled = 0  # tokens of the cache that a prompt evaluated (see keep)
         with _model_params(extra_buffers=amx_usable()):
             self.llm = Llama(**kwargs)
         self.n_swa = int(llama_cpp.llama_model_n_swa(self.llm.model))
@@ -115,12 +118,23 @@ class Engine:
         llama-cpp-python keeps the longest matching prefix (less one token when the whole prompt
         matches). A sliding-window layer's cache holds only recent positions, so a prefix is valid
         only if the cache still holds the window before its end: the rule llama.cpp's server uses.
+
+        "safe" also gives the replies a fresh context gives, bit for bit: it reuses only what a
+        prompt evaluated, and evaluates at least MIN_SUFFIX new tokens (or just the last one). The
+        previous reply's tokens were evaluated one at a time, and batches of 2 to 7 tokens round
+        differently from larger ones: on Gemma 3 270M reusing them moved logits by up to 1.1 and
+        changed greedy replies; prefixes evaluated in larger batches gave identical logits.
         """
         import llama_cpp
 
         llm = self.llm
-        match = _common_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens)
+        cached = llm.input_ids[: llm.n_tokens].tolist()
+        if self.kv_reuse == "safe":
+            cached = cached[: self.prefilled]
+        match = _common_prefix(cached, tokens)
         keep = match - 1 if match == len(tokens) else match
+        if self.kv_reuse == "safe" and 1 < len(tokens) - keep < MIN_SUFFIX:
+            keep = max(0, len(tokens) - MIN_SUFFIX)
         if keep > 0 and self.kv_reuse == "safe" and self.n_swa and not self.swa_full:
             oldest = llama_cpp.llama_memory_seq_pos_min(llama_cpp.llama_get_memory(llm.ctx), 0)
             if oldest > max(0, keep - self.n_swa):
@@ -128,6 +142,9 @@ class Engine:
         if self.kv_reuse == "never" or keep <= 0:
             llm.reset()  # generate() then evaluates the whole prompt from position 0
             return 0
+        if keep < llm.n_tokens:  # forget the rest, so generate() reuses exactly `keep`
+            llm._ctx.kv_cache_seq_rm(-1, keep, -1)
+            llm.n_tokens = keep
         return keep
 
     def generate(self, req: dict[str, Any], cancel: Any, send: Any) -> None:
@@ -143,6 +160,7 @@ class Engine:
             return
         max_tokens = min(max_tokens, llm.n_ctx() - len(tokens))
         cached = self.keep(tokens)
+        self.prefilled = len(tokens)  # evaluated as one prompt from `cached` on
         seed = req["seed"] if req["seed"] is not None else random.randrange(2**31)
         llm.set_seed(seed)
         grammar = None
