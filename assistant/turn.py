@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from creator_assistant.context.conversation import fit_conversation
 from creator_assistant.context.fitting import Fitted, History
 from creator_assistant.fields import strip_command
+from creator_assistant.formats import cut_off
 from creator_assistant.plugin_context import task_context
 from creator_assistant.profiles import SamplingProfile
 from creator_assistant.registry import Prepared, Task
@@ -191,6 +192,10 @@ class Turn:
                     result.format_problems = self.task.check("".join(parts), prepared)
                 except Exception as exc:
                     raise _TaskFailed(self._plugin_failed(exc, "checking its reply")) from exc
+                if result.usage.finish_reason == "length":  # the token limit ended it
+                    result.format_problems = cut_off(
+                        "".join(parts), result.format_problems, result.usage.completion_tokens,
+                        self.task.name)
         except _TaskFailed as exc:
             result.status, result.error = Status.ERROR, str(exc)
         except ModelError as exc:

@@ -63,5 +63,5 @@ def assignments(text: str) -> dict[int, str]:
 FORMAT = Format(
     "organize",
     "one line per idea, `N. idea \u2192 Category`, each idea in exactly one of your categories",
-    build_grammar, check,
+    build_grammar, check, free_text=False,  # the grammar spells out all but the categories
 )

@@ -1,4 +1,5 @@
-"""One message in the chat: who said it, the text, and for replies what answered and how fast."""
+"""One message in the chat: who said it, the text, and for replies what answered and how fast,
+and what the format check found wrong with it (live, and for a saved reply whose info has it)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ class MessageView(Vertical, can_focus=True):
     No letter is an action here: one Shift+Tab lands on a message, and a user who then types
     means the prompt, so printable keys are handed to it (`Typed`). Tab and Shift+Tab leave the
     messages at once instead of stepping through every one of them."""
+
+    DEFAULT_CSS = """
+    MessageView .problems {
+        color: $text-warning;
+    }
+    """
 
     BINDINGS = [
         Binding("up", "neighbour(-1)", "Previous", show=False),
@@ -62,6 +69,10 @@ class MessageView(Vertical, can_focus=True):
         note = Static("", classes="note")
         note.display = False
         yield note
+        found = self.info.problems if self.info else []
+        problems = Static(Content(problems_text(found)), classes="problems")
+        problems.display = bool(found)
+        yield problems
 
     @property
     def text(self) -> str:
@@ -95,15 +106,22 @@ class MessageView(Vertical, can_focus=True):
         notes = list(info.notices)
         if info.error:
             notes.append(f"Error: {info.error}")
-        if info.problems:
-            notes.append("Format check: " + "; ".join(info.problems))
         if first_note and info.note:
             notes.append(f"Note: {info.note}")
         note = self.query_one(".note", Static)
         note.update(Content("\n".join(notes)))
         note.display = bool(notes)
+        problems = self.query_one(".problems", Static)
+        problems.update(Content(problems_text(info.problems)))
+        problems.display = bool(info.problems)
         self.set_class(info.status == "error", "failed")
         self.set_class(info.status == "stopped", "stopped")
+
+    @property
+    def problems_shown(self) -> str:
+        """The problems under the reply as shown ('' when none are)."""
+        view = self.query_one(".problems", Static)
+        return str(view.content) if view.display else ""
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text)
@@ -133,3 +151,12 @@ class MessageView(Vertical, can_focus=True):
         if mine and len(chain) > len(mine):
             index = (mine[-1] + 1) if step > 0 else (mine[0] - 1)
             self.screen.set_focus(chain[index % len(chain)])
+
+
+def problems_text(problems: list[str]) -> str:
+    """What the format check found, one problem a line, under the reply."""
+    if not problems:
+        return ""
+    head = "The format check found a problem:" if len(problems) == 1 else (
+        f"The format check found {len(problems)} problems:")
+    return "\n".join([head, *(f"- {p}" for p in problems)])
