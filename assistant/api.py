@@ -23,6 +23,7 @@ from creator_assistant.fields import (
     topic,
 )
 from creator_assistant.formats import check_reply, prepared
+from creator_assistant.formats.degenerate import degenerate_problems
 from creator_assistant.formats.organize import label
 from creator_assistant.formats.timing import clock, long_plan, short_plan
 from creator_assistant.hookspecs import hookimpl
@@ -54,7 +55,8 @@ __all__ = [
     # backends
     "LocalBackend", "remote_backend",
     # prompts, examples and output formats
-    "read_prompt", "read_examples", "prepared", "check_reply", "label", "clock", "long_plan",
+    "read_prompt", "read_examples", "prepared", "check_reply",
+    "degenerate_problems", "label", "clock", "long_plan",
     "short_plan",
     # fields read from the conversation, and how they are written into prompts
     "task_fields", "task_values", "shown", "quote", "strip_command", "duration", "say_duration",

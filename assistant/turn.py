@@ -220,6 +220,8 @@ class Turn:
                 completion_tokens=u.completion_tokens, ttft_ms=u.ttft_ms,
                 tokens_per_s=u.tokens_per_s, route_reason=result.route.reason,
                 task_state=state.dumps() if state is not None else None,
+                format_problems=(None if result.format_problems is None
+                                 else json.dumps(result.format_problems)),
             )
             self.session.summaries.request(result.conversation_id)
 

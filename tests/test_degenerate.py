@@ -296,3 +296,24 @@ def test_the_real_base_gemma_under_the_script_grammar_is_flagged(paths, gemma270
                                                 "tokens) in the middle of section")
     found = degenerate_problems(text)
     assert found and set(found) <= set(result.format_problems), text
+
+
+async def test_after_a_restart_the_saved_reply_shows_the_same_problems(paths):
+    """The problems are saved with the reply: a new app on the same database shows them."""
+    from creator_assistant.ui.core import Core
+
+    greedy = "[tasks.script]\ntemperature = 0.0\nrepeat_penalty = 1.0\n"
+    first = ask_once(paths, greedy, "Write an Instagram caption about my sunrise hike").result
+    assert first.format_problems and any("repeats" in p for p in first.format_problems)
+    core = Core(paths)
+    try:
+        row = core.run(core.session.store.messages, first.conversation_id)[-1]
+        assert json.loads(row["format_problems"]) == first.format_problems
+        app = app_for(core, conversation_id=first.conversation_id)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: len(app.screen.log_view.messages) >= 2)
+            reply = app.screen.log_view.messages[-1]
+            assert reply.info.problems == first.format_problems
+            assert reply.problems_shown.startswith("The format check found")
+    finally:
+        core.close()

@@ -14,6 +14,8 @@ import sys
 
 import pytest
 
+from creator_assistant.formats.degenerate import degenerate_problems
+
 from creator_assistant.session import Session
 from creator_assistant.turn import Status
 
@@ -69,7 +71,8 @@ class TestAnswers:
         assert {t.result.task for t in (asked_topic, asked_length, script)} == {"script"}
         fields = script.prepare().fields
         assert fields["topic"] == "restoring an old hand plane" and fields["duration_s"] == 480
-        assert script.result.format_problems == []
+        loops = degenerate_problems(script.reply)  # random weights may loop: flagged, not a fault
+        assert [p for p in script.result.format_problems if p not in loops] == []
         assert "[CTA] (7:30-8:00)" in script.fitted.messages[-1]["content"]
         saved = session.store.messages(script.result.conversation_id)
         assert [m["status"] for m in saved if m["role"] == "assistant"] == [

@@ -132,7 +132,7 @@ class TestHelpAndKeys:
     async def test_remapped_keys_work_and_help_shows_them(self, paths):
         from creator_assistant.ui.core import Core
 
-        paths.config_file.write_text('[keys]\nsidebar = "ctrl+g"\ncopy = "ctrl+k"\nnope = "f9"\n')
+        paths.config_file.write_text('[keys]\nsidebar = "ctrl+t"\ncopy = "ctrl+k"\nnope = "f9"\n')
         core = Core(paths)
         try:
             app = app_for(core)
@@ -141,13 +141,13 @@ class TestHelpAndKeys:
                 sidebar = screen.query_one("ConversationSidebar")
                 await pilot.press("ctrl+b")
                 assert not sidebar.display
-                await pilot.press("ctrl+g")
+                await pilot.press("ctrl+t")
                 assert sidebar.display
                 warnings = [n.message for n in app._notifications]
                 assert any("'nope' is not a binding id" in w for w in warnings)
                 assert any("copy = 'ctrl+k': the prompt uses that key" in w for w in warnings)
                 await pilot.press("escape", "f1")
-                assert "| Ctrl+G | Show or hide the conversations | `sidebar` |" in app.screen.text
+                assert "| Ctrl+T | Show or hide the conversations | `sidebar` |" in app.screen.text
         finally:
             core.close()
 

@@ -89,6 +89,13 @@ def m006_task_state(db: sqlite_utils.Database) -> None:
     db.table("messages").add_column("task_state", str)
 
 
+@migration
+def m007_format_problems(db: sqlite_utils.Database) -> None:
+    # JSON list of what the format check found in a reply (NULL: its task declares no check),
+    # so a reloaded reply shows the same problems under it as it did live.
+    db.table("messages").add_column("format_problems", str)
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded in `_migrations`; return the names applied."""
     if "_migrations" not in db.table_names():

@@ -3,6 +3,7 @@ saved message alike."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +40,8 @@ class ReplyInfo:
         tokens = row.get("completion_tokens") or 0
         return cls(row.get("task") or "", row.get("route_reason") or "", row.get("model") or "",
                    "", row.get("status") or "ok", tokens, row.get("tokens_per_s") or 0.0,
-                   row.get("ttft_ms") or 0.0, (row.get("prompt_tokens") or 0) + tokens)
+                   row.get("ttft_ms") or 0.0, (row.get("prompt_tokens") or 0) + tokens,
+                   problems=json.loads(row.get("format_problems") or "[]"))
 
     @property
     def is_demo(self) -> bool:

@@ -1,6 +1,6 @@
 """Every remappable key binding: its id, default keys and what it does, in one table.
 
-Users remap a binding in config.toml under `[keys]` (`sidebar = "ctrl+g"`); the help screen and
+Users remap a binding in config.toml under `[keys]` (`sidebar = "ctrl+t"`); the help screen and
 the README are written from this table, so they always show the keys in force.
 """
 
@@ -80,7 +80,7 @@ def _problems(keymap: dict[str, str]) -> list[tuple[str, str]]:
         default = KEYS[binding_id][0]
         if not str(keys).strip():
             problems.append((binding_id, f"[keys] {binding_id!r} has no key; give one such as "
-                                         f"\"ctrl+g\" ({key_label(default)} stays)"))
+                                         f"\"ctrl+t\" ({key_label(default)} stays)"))
         for key in str(keys).split(","):
             if key.strip() in taken and key.strip() not in default.split(","):
                 problems.append((binding_id, f"[keys] {binding_id} = {key.strip()!r}: the prompt "

@@ -21,7 +21,7 @@ def help_markdown(session: Any, keymap: dict[str, str]) -> str:
     for keys, description in FIXED:
         rows.append(f"| {key_label(keys)} | {description} | |")
     rows += ["", "Remap a key in config.toml (`creator config path`): "
-             "`[keys]` then `sidebar = \"ctrl+g\"`.", "", "## Slash commands", "",
+             "`[keys]` then `sidebar = \"ctrl+t\"`.", "", "## Slash commands", "",
              "A task command (`/name message`) sends the message to that task; otherwise "
              "each message is routed to the task that fits it best."]
     for heading, entries in grouped(slash_entries(session)):
