@@ -1,18 +1,25 @@
-"""`python -m benches NAME`: run one benchmark and print its JSON line."""
+"""`python -m benches NAME [OPTIONS]`: run one benchmark and print its results."""
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 
-BENCHES = ("overhead", "ui", "frames", "workloads", "models", "memory", "router")
+BENCHES = ("overhead", "ui", "frames", "workloads", "models", "memory", "router", "quality")
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1 or argv[0] not in BENCHES:
-        print(f"usage: python -m benches {{{'|'.join(BENCHES)}}}", file=sys.stderr)
+    if not argv or argv[0] not in BENCHES:
+        print(f"usage: python -m benches {{{'|'.join(BENCHES)}}} [OPTIONS]", file=sys.stderr)
         return 2
-    return importlib.import_module(f"benches.{argv[0]}").main()
+    run = importlib.import_module(f"benches.{argv[0]}").main
+    if inspect.signature(run).parameters:  # a bench with options (`--help` lists them)
+        return int(run(argv[1:]))
+    if argv[1:]:
+        print(f"python -m benches {argv[0]} takes no options", file=sys.stderr)
+        return 2
+    return int(run())
 
 
 raise SystemExit(main(sys.argv[1:]))

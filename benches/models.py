@@ -18,6 +18,58 @@ from pathlib import Path
 
 from benches.synth import ONE_B, cached_model
 
+REAL = ("smollm2-135m", "gemma-3-270m")  # the real-weight models the benches look for
+
+
+def real_model_places(model_id: str) -> list[Path]:
+    """Where a pulled `model_id` may be: the machine's test-model cache (`make test-models`,
+    CREATOR_TEST_MODELS), then the user's own models folder (`creator models pull`)."""
+    from creator_assistant.library.catalogue import catalogue
+    from creator_assistant.paths import get_paths
+
+    name = catalogue()[model_id].file
+    cache = Path(os.environ.get("CREATOR_TEST_MODELS")
+                 or Path.home() / ".cache" / "creator-assistant" / "test-models")
+    return [cache / "data" / "models" / model_id / name,
+            get_paths().models_dir / model_id / name]
+
+
+def real_model(model_id: str) -> Path | None:
+    """The file of a real model if it is on this machine (call before CREATOR_HOME is moved)."""
+    return next((p for p in real_model_places(model_id) if p.is_file()), None)
+
+
+def missing_model(model_id: str) -> str:
+    places = " or ".join(str(p.parent) for p in real_model_places(model_id))
+    return (f"{model_id} is not on this machine (looked in {places}); run "
+            f"`creator models pull {model_id}` (or `make test-models`) and run the bench again")
+
+
+def link_model(model_id: str, source: Path, paths) -> str:
+    """Put a real model into a (temporary) home's models folder, as `creator models pull` lays
+    it out; returns the id to ask for. By id, not by path: a path is checked (its GGUF metadata
+    read) on every ask, seconds for a 262k-token vocabulary."""
+    folder = paths.models_dir / model_id
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / source.name).exists():
+        (folder / source.name).symlink_to(source)
+    return model_id
+
+
+def pick_models(spec: str | None, synthetic: tuple[str, ...]) -> list[str]:
+    """The models a bench runs: `spec` (comma-separated) or, by default, the synthetic ones and
+    every real one found. An unknown name or a real model that is absent exits with what to do."""
+    known = (*synthetic, *REAL)
+    if spec is None:
+        return [*synthetic, *(m for m in REAL if real_model(m) is not None)]
+    wanted = [m.strip() for m in spec.split(",") if m.strip()]
+    for m in wanted:
+        if m not in known:
+            raise SystemExit(f"unknown model {m!r}; choose from {', '.join(known)}")
+        if m in REAL and real_model(m) is None:
+            raise SystemExit(missing_model(m))
+    return wanted
+
 ROUNDS = 7
 N_CTX = 2048
 HI = [{"role": "user", "content": "Plan a short video about morning routines."}]

@@ -50,8 +50,13 @@ def split(text: str) -> tuple[list[str], list[str]]:
     return rows, []
 
 
+# The line that offers the starter model sits on the message box when no chat model is installed.
+OFFER = re.compile(r"^(No (text|chat) model installed|Pulling the starter model|Could not pull)")
+
+
 def above_box(text: str) -> list[str]:
-    """The rows above the message box, without the slash menu when it is open."""
+    """The rows above the message box, without the slash menu when it is open or the starter
+    model's offer."""
     above, box = split(text)
     if not box:
         return above[:-2]  # the status bar and the footer
@@ -59,6 +64,9 @@ def above_box(text: str) -> list[str]:
         while above and not above[-1].strip().startswith("╭"):
             above.pop()
         above = above[:-1]
+    for start in range(len(above) - 1, max(len(above) - 5, -1), -1):
+        if OFFER.match(above[start].strip()):
+            return above[:start]
     return above
 
 
@@ -270,7 +278,11 @@ class Terminal:
             tokens = row["completion_tokens"] or 0
             said = {"question": "asks a question", "stopped": "stopped"}.get(
                 row["status"], f"{tokens:,} token")
-            return said in " ".join(" ".join(log_rows(text)).split())  # it may wrap
+            shown = " ".join(" ".join(log_rows(text)).split())  # it may wrap
+            # Its own line: after its text, as an earlier reply's line may say the same.
+            start = " ".join((row["content"] or "").split()[:6])
+            at = shown.rfind(start) if start else 0
+            return at >= 0 and said in shown[at:]
 
         return done
 

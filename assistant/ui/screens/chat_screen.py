@@ -90,10 +90,10 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
             sidebar.display = False
             yield sidebar
             with Vertical(id="main"):
-                offer = StarterOffer("", id="starter-offer")
+                yield ChatLog(id="log")
+                offer = StarterOffer("", id="starter-offer")  # beside the prompt, where eyes are
                 offer.display = False
                 yield offer
-                yield ChatLog(id="log")
                 yield SlashMenu(id="slash")
                 yield PromptInput(id="prompt")
         yield StatusBar(id="status")

@@ -18,7 +18,8 @@ STARTER_KEY = KEYS["starter"][0]  # ctrl+g, "get": free in the prompt and among 
 
 
 class StarterOffer(Static):
-    """The line above the messages that offers the starter model (hidden when not offered)."""
+    """The line under the messages, above the prompt, that offers the starter model (hidden when
+    not offered)."""
 
     DEFAULT_CSS = """
     StarterOffer {
