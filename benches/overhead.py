@@ -80,7 +80,7 @@ def raw_tps(llm: Any, tokens: list[int]) -> float:
 # What the worker sets in its environment before llama.cpp loads (its OpenMP threads sleep
 # between tokens instead of spinning): the raw side gets the same, so the ratio measures the
 # pipeline, not a thread policy. `worker.LLAMA_ENV` wins when the worker names it.
-WORKER_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+WORKER_ENV = {"GOMP_SPINCOUNT": "1000"}
 
 
 def mirror_worker_env() -> dict[str, str]:

@@ -85,3 +85,16 @@ def test_the_competitors_command_json(home):
     data = json.loads(out.stdout)
     assert data["videos"] == 200 and data["top_videos"][0]["views"] == max(
         int(x["view_count"]) for x in rows())
+
+
+def test_the_report_is_the_same_in_every_process(db, tmp_path):
+    """Ties keep the data's order: the prompt a reply is written from does not change with the
+    process's hash seed (a set's order does)."""
+    script = ("import json, sys; from creator_assistant.storage.db import open_db; "
+              "from creator_assistant.data.competitor import report; "
+              "print(json.dumps(report(open_db(sys.argv[1])), sort_keys=True))")
+    path = tmp_path / "creator.db"
+    outs = {subprocess.run([sys.executable, "-c", script, str(path)], check=True, text=True,
+                           capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3", "4")}
+    assert len(outs) == 1

@@ -75,12 +75,14 @@ def _date(stamp: str):
 
 
 def topics(videos: list[dict], n: int = 15) -> dict[str, Any]:
-    tags = Counter(t.lower() for v in videos for t in set(v.get("tags") or []))
+    # dict.fromkeys, not set: ties keep the data's order, so the same export gives the same
+    # report (a set's order changes with each process's hash seed).
+    tags = Counter(t.lower() for v in videos for t in dict.fromkeys(v.get("tags") or []))
     tag_views: Counter = Counter()
     for v in videos:
-        for t in {t.lower() for t in v.get("tags") or []}:
+        for t in dict.fromkeys(t.lower() for t in v.get("tags") or []):
             tag_views[t] += v["views"] or 0
-    title_words = Counter(w for v in videos for w in set(words(v.get("title", ""))))
+    title_words = Counter(w for v in videos for w in dict.fromkeys(words(v.get("title", ""))))
     cats = Counter(v.get("category") for v in videos if v.get("category"))
     cat_views = {c: median([v["views"] for v in videos if v.get("category") == c]) for c in cats}
     return {
@@ -98,11 +100,12 @@ def gaps(videos: list[dict], own_titles: list[str], n: int = 12) -> list[dict[st
     weight: Counter = Counter()
     count: Counter = Counter()
     for v in videos:
-        vocab = set(words(v.get("title", ""))) | {w for t in v.get("tags") or [] for w in words(t)}
-        for w in vocab - mine:
+        vocab = dict.fromkeys([*words(v.get("title", "")),
+                               *(w for t in v.get("tags") or [] for w in words(t))])
+        for w in (w for w in vocab if w not in mine):
             weight[w] += v["views"] or 0
             count[w] += 1
-    ranked = sorted((w for w in count if count[w] >= 3), key=lambda w: (-count[w], -weight[w]))
+    ranked = sorted((w for w in count if count[w] >= 3), key=lambda w: (-count[w], -weight[w], w))
     return [{"topic": w, "videos": count[w], "views": weight[w]} for w in ranked[:n]]
 
 

@@ -20,6 +20,8 @@ from typing import Any, cast
 # is still valid (see Engine.keep), "naive" trusts any matching prefix (llama-cpp-python's own
 # behaviour, wrong for sliding-window models), "never" re-evaluates every prompt (a baseline).
 KV_REUSE = ("safe", "naive", "never")
+# Set in the worker's environment before llama.cpp loads (see main).
+LLAMA_ENV = {"GOMP_SPINCOUNT": "1000"}
 # "safe" evaluates at least this many tokens: smaller batches round differently (see keep).
 MIN_SUFFIX = 8
 
@@ -296,10 +298,14 @@ def main(conn: Any) -> None:
     """Serve requests from the conversation process until told to stop or the pipe closes."""
     import signal
 
-    # llama.cpp's OpenMP threads otherwise spin between tokens; on a busy machine a spinning
-    # thread takes the core the sampling thread needs (measured: 0.4-1 tokens/s instead of 15
-    # with 2 threads on 2 loaded cores). Read once, when llama.cpp is first loaded, below.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # llama.cpp's OpenMP threads spin between tokens for a long while by default; on a busy
+    # machine a spinning thread takes the core the sampling thread needs (0.4-1 tokens/s instead
+    # of 15 with 2 threads on 2 loaded cores), while sleeping at once (OMP_WAIT_POLICY=PASSIVE)
+    # cost 3x on a quiet one (SmolLM2: 28 tokens/s against 95). A short spin keeps both.
+    # Read once, when llama.cpp is first loaded, below; the user's own setting wins.
+    for key, value in LLAMA_ENV.items():
+        if "OMP_WAIT_POLICY" not in os.environ:
+            os.environ.setdefault(key, value)
     # Cancel arrives as SIGUSR1: the handler runs between two tokens of the generation loop.
     # It only sets a flag: a threading.Event takes a lock, and a second signal arriving while
     # the first handler (or `clear`) holds it deadlocks this process.
