@@ -278,11 +278,11 @@ class Terminal:
             tokens = row["completion_tokens"] or 0
             said = {"question": "asks a question", "stopped": "stopped"}.get(
                 row["status"], f"{tokens:,} token")
-            shown = " ".join(" ".join(log_rows(text)).split())  # it may wrap
-            # Its own line: after its text, as an earlier reply's line may say the same.
-            start = " ".join((row["content"] or "").split()[:6])
-            at = shown.rfind(start) if start else 0
-            return at >= 0 and said in shown[at:]
+            shown = words(" ".join(log_rows(text)))  # it may wrap
+            # Its own line: after its text's end, as an earlier reply's line may say the same.
+            end = " ".join(words(row["content"] or "").split()[-5:])
+            at = shown.rfind(f" {end} ") if end else 0
+            return at >= 0 and words(said).strip() in shown[at:]
 
         return done
 
