@@ -15,7 +15,6 @@ import sys
 import pytest
 
 from creator_assistant.formats.degenerate import degenerate_problems
-
 from creator_assistant.session import Session
 from creator_assistant.turn import Status
 
