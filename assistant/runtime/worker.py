@@ -303,8 +303,8 @@ def main(conn: Any) -> None:
     # of 15 with 2 threads on 2 loaded cores), while sleeping at once (OMP_WAIT_POLICY=PASSIVE)
     # cost 3x on a quiet one (SmolLM2: 28 tokens/s against 95). A short spin keeps both.
     # Read once, when llama.cpp is first loaded, below; the user's own setting wins.
-    for key, value in LLAMA_ENV.items():
-        if "OMP_WAIT_POLICY" not in os.environ:
+    if "OMP_WAIT_POLICY" not in os.environ:
+        for key, value in LLAMA_ENV.items():
             os.environ.setdefault(key, value)
     # Cancel arrives as SIGUSR1: the handler runs between two tokens of the generation loop.
     # It only sets a flag: a threading.Event takes a lock, and a second signal arriving while
