@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from creator_assistant.config_file import read_toml
+from creator_assistant.data.importers.limits import (
+    MAX_CELL_CHARS,
+    MAX_DECOMPRESSED_MB,
+    MAX_ROWS,
+    Limits,
+)
 from creator_assistant.library.hardware import default_threads
 from creator_assistant.profiles import ProfileError, describe_validation_error
 
@@ -51,11 +57,23 @@ class RemoteConfig(_Strict):
     kind: str = "openai"  # a backend registered by a plugin; `openai` speaks /v1/chat/completions
 
 
+class ImportsConfig(_Strict):
+    """Caps on one `creator import`: a file over one is refused and nothing is stored."""
+
+    max_decompressed_mb: float = Field(MAX_DECOMPRESSED_MB, gt=0)
+    max_rows: int = Field(MAX_ROWS, ge=1)
+    max_cell_chars: int = Field(MAX_CELL_CHARS, ge=1)
+
+    def as_limits(self) -> Limits:
+        return Limits(self.max_decompressed_mb, self.max_rows, self.max_cell_chars)
+
+
 class Config(_Strict):
     models: ModelsConfig = Field(default_factory=ModelsConfig)
     tasks: dict[str, TaskOverride] = Field(default_factory=dict)
     remotes: dict[str, RemoteConfig] = Field(default_factory=dict)
     keys: dict[str, str] = Field(default_factory=dict)
+    imports: ImportsConfig = Field(default_factory=ImportsConfig)
 
 
 class ConfigError(ProfileError):
@@ -63,14 +81,15 @@ class ConfigError(ProfileError):
 
 
 def load_config(path: Path) -> Config:
-    """Read and validate the config file; a missing file means all defaults."""
-    if not path.exists():
+    """Read and validate the config file; a missing file means all defaults. Whatever is wrong
+    with the file (a folder, unreadable, not UTF-8, not TOML, a bad value) is a ConfigError."""
+    data = read_toml(path, ConfigError)
+    if data is None:
         return Config()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}). Fix the file or remove it.") from None
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {describe_validation_error(exc, 'config')}") from None
+    except (ValueError, TypeError, RecursionError) as exc:  # pydantic's own limits
+        raise ConfigError(f"{path}: a value cannot be read ({exc}). Fix it or remove the file.") \
+            from None

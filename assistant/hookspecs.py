@@ -1,6 +1,9 @@
 """The whole plugin contract: every hook a plugin can implement, and nothing else.
 
-Built-in tasks in `plugins/` use exactly these hooks, the same as a third-party package.
+Built-in tasks in `plugins/` use exactly these hooks, the same as a third-party package. Every
+call into a plugin (these hooks, a task's prepare and check, a command) goes through one guard
+(`plugin_guard.py`): what it raises, `sys.exit()` included, or a wrong return type is reported
+naming the plugin, and the app goes on.
 """
 
 from __future__ import annotations

@@ -86,7 +86,8 @@ class Imports:
         from creator_assistant.data.importing import describe, import_path
 
         result = import_path(self._session.store.db, path, self._session.host.registry.importers,
-                             wanted=wanted, options=options or {})
+                             wanted=wanted, options=options or {},
+                             caps=self._session.config.imports.as_limits())
         return describe(result)
 
 

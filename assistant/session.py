@@ -6,9 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from creator_assistant.config import Config, load_config
+from creator_assistant.config_file import unknown_tasks, warn_once
+from creator_assistant.context.conversation import prompt_rows
 from creator_assistant.context.fitting import history_of
 from creator_assistant.context.summary import Summaries
 from creator_assistant.data.ideas import IdeaStore
+from creator_assistant.fields import split_command
 from creator_assistant.paths import Paths, get_paths
 from creator_assistant.plugin_manager import Host, load_host
 from creator_assistant.registry import CommandContext, Task
@@ -17,8 +20,10 @@ from creator_assistant.runtime.backend import Backend, lacks
 from creator_assistant.runtime.resolver import Choice, ModelNotInstalled, ModelPool, choose, resolve
 from creator_assistant.runtime.scheduler import INTERACTIVE
 from creator_assistant.services import Conversations, Models
+from creator_assistant.storage.errors import StorageError, storage_errors
 from creator_assistant.storage.store import Store, open_store
 from creator_assistant.turn import ResolvedTask, TaskState, Turn
+from creator_assistant.unsaved import MessageNotSaved, Pending
 
 MAX_MESSAGE_CHARS = 4_000_000
 
@@ -39,6 +44,7 @@ class Session:
         self.conversations = Conversations(store, lambda: open_store(paths.database))
         self.models = Models(self)
         self.ideas = IdeaStore(store.db)
+        self.unsaved = Pending(paths)  # replies the database could not take, saved at the next message
 
     @classmethod
     def open(cls, paths: Paths | None = None) -> Session:
@@ -46,10 +52,13 @@ class Session:
         config = load_config(paths.config_file)
         store = open_store(paths.database)
         host = load_host(paths.user_plugins_dir)
+        # A warning, not an error: an uninstalled plugin's section must not stop every command.
+        warn_once(unknown_tasks(config.tasks, host.registry.tasks, paths.config_file))
         pool = ModelPool(paths, threads=config.models.threads,
                          gpu_layers=config.models.gpu_layers,
                          budget_gb=config.models.memory_budget_gb,
                          keep_alive_s=config.models.keep_alive_s)
+        store.start_health_checks()  # quick_check in the background; store.damaged says
         return cls(paths, config, store, host, pool)
 
     def preload(self) -> Any:
@@ -84,15 +93,22 @@ class Session:
             known = ", ".join(self.host.registry.backends)
             raise UserInputError(f"remotes.{name}.kind is {config.kind!r}, which no plugin "
                                  f"registers; known: {known}")
-        backend = factory(name, config)
+        owner = self.host.registry.owner.get(("backends", config.kind), "?")
+        from creator_assistant.plugin_guard import PluginFailed
+
+        try:  # a plugin's code: whatever it raises (sys.exit too) is said, naming the plugin
+            backend = self.host.guarded(owner, f"making the {config.kind!r} backend", factory,
+                                        name, config)
+        except PluginFailed as exc:
+            raise UserInputError(str(exc)) from exc
         missing = lacks(backend)  # a plugin's backend: checked once, here, not probed later
         if missing:
-            owner = self.host.registry.owner.get(("backends", config.kind), "?")
             raise UserInputError(f"the {config.kind!r} backend (plugin {owner}) lacks "
                                  f"{', '.join(missing)}; see docs/writing-plugins.md")
         return backend
 
     def close(self) -> None:
+        self.store.stop_health_checks()
         self.summaries.close()
         self.pool.close()
 
@@ -107,11 +123,9 @@ class Session:
         """Pick the task for a message; returns the route and the message without a slash command.
         `waiting`: the task whose question the message may answer (it goes there unless it
         clearly starts something else)."""
-        stripped = text.lstrip()
-        if stripped.startswith("/"):
-            name, _, rest = stripped[1:].partition(" ")
-            if name in self.tasks:
-                return Decision(name, 1.0, f"slash command /{name}"), rest.strip()
+        parts = split_command(text)  # `/name` ends at any blank: a space, a tab, a newline
+        if parts is not None and parts[0] in self.tasks:
+            return Decision(parts[0], 1.0, f"slash command /{parts[0]}"), parts[1]
         return self.router.decide(text, conversation_task, waiting, priority), text
 
     def resolve_task(self, task: Task, model: str | None = None) -> ResolvedTask:
@@ -137,20 +151,25 @@ class Session:
     def run_command(self, text: str, ctx: CommandContext) -> str | None:
         """Run `/name args` if `name` is a registered slash command (task names are not: they
         route a message); None when it is not a command. A failing command is reported, not raised."""
-        stripped = text.strip()
-        if not stripped.startswith("/"):
+        from creator_assistant.plugin_guard import PluginFailed
+
+        parts = split_command(text)
+        if parts is None:
             return None
-        name, _, args = stripped[1:].partition(" ")
+        name, args = parts
         command = self.host.registry.commands.get(name)
         if command is None:
             if name in self.tasks:
                 return None
             return f"Unknown command `/{name}`. Type `/help` for the list."
-        try:
-            return command.run(args.strip(), ctx)
-        except Exception as exc:  # a plugin's command must not take the chat down
-            owner = self.host.registry.owner.get(("commands", name), "?")
-            return f"`/{name}` failed (plugin {owner}): {exc}"
+        owner = self.host.registry.owner.get(("commands", name), "?")
+        try:  # a plugin's command must not take the chat down, whatever it raises or returns
+            return self.host.guarded(owner, f"in /{name}", command.run, args, ctx,
+                                     returns=(str,), expected="a str (Markdown)")
+        except PluginFailed as exc:
+            if isinstance(exc.__cause__, StorageError):  # the database, not the plugin
+                return f"`/{name}` failed: {exc.__cause__}"
+            return f"`/{name}` failed: {exc}"
 
     def rewind(self, conversation_id: str) -> str | None:
         """Delete the conversation's last user message and the replies after it (regenerate,
@@ -179,7 +198,7 @@ class Session:
         else:
             conv = self.store.conversation(conversation_id)
             cid, conv_task = conv["id"], conv["task"] or None
-            rows = self.store.messages(cid)
+            rows = prompt_rows(self.store, cid)  # not the whole of a long conversation
         state = TaskState.of(rows)
         if state is not None and state.task not in self.tasks:
             state = None
@@ -195,10 +214,10 @@ class Session:
         resolved = self.resolve_task(self.tasks[route.task], model)
         memory = history_of(rows)
         history = memory.messages
-        # The user's words are committed before anything can go wrong in generation.
-        cid = cid or self.store.new_conversation()
-        self.store.add_message(cid, "user", text, task=route.task)
-        self.store.set_task(cid, route.task)
+        # The user's words are committed before anything can go wrong in generation, after
+        # the replies a full disk kept back (in order; those that still fail stay kept).
+        self.unsaved.flush(self.store)
+        cid = self._save_message(cid, text, route.task)
         body = body or text
         if history and history[-1]["role"] == "user":  # the previous turn got no reply
             body = history.pop()["content"] + "\n\n" + body
@@ -208,3 +227,18 @@ class Session:
         if job is not None:
             job.tickets.append(turn.ticket)
         return turn
+
+    def _save_message(self, cid: str | None, text: str, task: str) -> str:
+        """Save the user's message (and a new conversation for it); MessageNotSaved if not."""
+        try:
+            with storage_errors(self.paths.database):
+                cid = cid or self.store.new_conversation()
+                self.store.add_message(cid, "user", text, task=task)
+        except StorageError as exc:
+            raise MessageNotSaved(exc, text) from exc
+        try:
+            with storage_errors(self.paths.database):
+                self.store.set_task(cid, task)
+        except StorageError:  # the message is saved; the reply's room check says the rest
+            pass
+        return cid

@@ -4,6 +4,7 @@ task's preparation, the stream, and what is saved when it ends, however it ends.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -14,12 +15,15 @@ from creator_assistant.context.fitting import Fitted, History
 from creator_assistant.fields import strip_command
 from creator_assistant.formats import cut_off
 from creator_assistant.plugin_context import task_context
+from creator_assistant.plugin_guard import PluginFailed, is_str_list
 from creator_assistant.profiles import SamplingProfile
 from creator_assistant.registry import Prepared, Task
 from creator_assistant.router import Decision
 from creator_assistant.runtime.protocol import GenerateRequest, ModelError, Usage
 from creator_assistant.runtime.resolver import Choice
 from creator_assistant.runtime.scheduler import INTERACTIVE, Cancelled
+from creator_assistant.saving import ReplyRow
+from creator_assistant.storage.errors import StorageError, storage_error
 
 if TYPE_CHECKING:
     from creator_assistant.session import Session
@@ -93,6 +97,7 @@ class TurnResult:
     facts: str = ""
     format_problems: list[str] | None = None  # None: the task declares no format check
     switch: dict[str, Any] | None = None  # the model switch before this reply, and its cost
+    unsaved: str | None = None  # the reply could not be saved: why, and where its copy is
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,12 +107,14 @@ class TurnResult:
             "error": self.error, "message_id": self.message_id,
             "format_ok": None if self.format_problems is None else not self.format_problems,
             "format_problems": self.format_problems, "switch": self.switch,
-            "facts": self.facts,
+            "facts": self.facts, "unsaved": self.unsaved,
         }
 
 
 class Turn:
     """Iterate for the reply's text as it streams; `result` holds everything once it ends."""
+
+    save_every_s = 2.0  # a streaming reply is saved (in its one row) this often, and at the end
 
     def __init__(self, session: Session, cid: str, resolved: ResolvedTask, route: Decision,
                  history: list[dict[str, str]], text: str, priority: int = INTERACTIVE,
@@ -139,16 +146,20 @@ class Turn:
                            asked=waiting.asked if waiting else None,
                            fields=state.fields if state is not None else None,
                            request=waiting.request if waiting else "")
-        return task.prepare(ctx)
+        # The core's own errors (the database, a model) pass through the task's code as they are.
+        return self.session.host.guarded(
+            self._owner(), f"in the {task.name} task's prepare", task.prepare, ctx,
+            returns=(Prepared,), expected="a Prepared", passes=(StorageError, ModelError, Cancelled))
 
     def __iter__(self) -> Generator[str, None, None]:
         result, profile, store = self.result, self.resolved.profile, self.session.store
         parts: list[str] = []
         prepared: Prepared | None = None
+        saves = ReplyRow(self.session, result, self.save_every_s)
         try:
             try:
                 prepared = self.prepare()
-            except Exception as exc:  # a plugin's bug: said plainly, with what to do
+            except PluginFailed as exc:  # a plugin's bug: said plainly, with what to do
                 raise _TaskFailed(self._plugin_failed(exc, "before replying")) from exc
             result.facts = prepared.facts
             if prepared.question:  # a required field is missing: ask instead of inventing it
@@ -156,6 +167,7 @@ class Turn:
                 parts.append(prepared.question)
                 yield prepared.question
                 return
+            saves.check_room(profile.max_tokens)  # a full disk: say so before, not after
             system = self.task.system_prompt if prepared.system is None else prepared.system
             # Interactive turns overtake queued background work here; the slot is held until
             # the reply ends, so one model request runs at a time.
@@ -178,6 +190,7 @@ class Turn:
                 try:
                     for piece in stream:
                         parts.append(piece)
+                        saves.partial(parts)
                         yield piece
                 finally:
                     # Cut short (Ctrl+C, the caller stopped reading): closing the stream
@@ -189,8 +202,10 @@ class Turn:
                              else Status.OK)
             if self.task.check is not None and result.status == Status.OK:
                 try:
-                    result.format_problems = self.task.check("".join(parts), prepared)
-                except Exception as exc:
+                    result.format_problems = list(self.session.host.guarded(
+                        self._owner(), f"in the {self.task.name} task's check", self.task.check,
+                        "".join(parts), prepared, returns=is_str_list, expected="a list of str"))
+                except PluginFailed as exc:
                     raise _TaskFailed(self._plugin_failed(exc, "checking its reply")) from exc
                 if result.usage.finish_reason == "length":  # the token limit ended it
                     result.format_problems = cut_off(
@@ -200,6 +215,9 @@ class Turn:
             result.status, result.error = Status.ERROR, str(exc)
         except ModelError as exc:
             result.status, result.error = Status.ERROR, str(exc)
+        except (StorageError, sqlite3.Error) as exc:  # no room for the reply, a failed write
+            result.status = Status.ERROR
+            result.error = str(storage_error(exc, self.session.paths.database) or exc)
         except Cancelled:  # cancelled while waiting in the queue: nothing was generated
             result.status = Status.STOPPED
         except (GeneratorExit, KeyboardInterrupt):  # the reader stopped, or Ctrl+C
@@ -214,15 +232,15 @@ class Turn:
             result.text = "".join(parts)
             u = result.usage
             state = self._state_after(prepared)
-            result.message_id = store.add_message(
-                result.conversation_id, "assistant", result.text, task=result.task,
+            saves.final(dict(
+                content=result.text, task=result.task,
                 model=result.model, status=str(result.status), prompt_tokens=u.prompt_tokens,
                 completion_tokens=u.completion_tokens, ttft_ms=u.ttft_ms,
                 tokens_per_s=u.tokens_per_s, route_reason=result.route.reason,
                 task_state=state.dumps() if state is not None else None,
                 format_problems=(None if result.format_problems is None
                                  else json.dumps(result.format_problems)),
-            )
+            ))
             self.session.summaries.request(result.conversation_id)
 
     def _state_after(self, prepared: Prepared | None) -> TaskState | None:
@@ -241,11 +259,13 @@ class Turn:
             return TaskState(self.task.name, None, gathered or dict(state.fields))
         return None
 
-    def _plugin_failed(self, exc: Exception, when: str) -> str:
-        name = self.task.name
-        owner = self.session.host.registry.owner.get(("tasks", name), "?")
+    def _owner(self) -> str:
+        return self.session.host.registry.owner.get(("tasks", self.task.name), "?")
+
+    def _plugin_failed(self, exc: PluginFailed, when: str) -> str:
+        name, owner = self.task.name, self._owner()
         info = self.session.host.plugins.get(owner)
-        what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        what = exc.detail  # what it raised (`sys.exit()` included), or the wrong type it returned
         if info is not None and info.source == "creator-assistant":
             fix = "a bug in a built-in plugin; please report it"
         elif info is not None and info.version == "file":

@@ -6,7 +6,8 @@ import importlib
 import inspect
 import sys
 
-BENCHES = ("overhead", "ui", "frames", "workloads", "models", "memory", "router", "quality")
+BENCHES = ("overhead", "ui", "frames", "workloads", "models", "memory", "router", "quality",
+           "faults")
 
 
 def main(argv: list[str]) -> int:

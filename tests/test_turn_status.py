@@ -127,11 +127,11 @@ class TestInterrupted:
             real = turn.backend._recv
             calls = []
 
-            def interrupted(during):
+            def interrupted(during, **kwargs):
                 if not calls:
                     calls.append(during)
                     raise KeyboardInterrupt
-                return real(during)
+                return real(during, **kwargs)
 
             monkeypatch.setattr(turn.backend, "_recv", interrupted)
             with pytest.raises(KeyboardInterrupt):

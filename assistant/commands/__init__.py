@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 
 
@@ -18,11 +19,14 @@ class CommandError(Exception):
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from creator_assistant.config import ConfigError
+    from creator_assistant.paths import get_paths
     from creator_assistant.profiles import ProfileError
     from creator_assistant.runtime.gguf_check import InvalidModelFile
     from creator_assistant.runtime.protocol import ModelError
     from creator_assistant.runtime.resolver import ModelNotInstalled
     from creator_assistant.session import UserInputError
+    from creator_assistant.storage import health
+    from creator_assistant.storage.errors import DatabaseDamaged, StorageError, storage_error
     from creator_assistant.storage.store import NotFound
 
     module = importlib.import_module(args._module)
@@ -32,6 +36,14 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print(f"creator: {exc}", file=sys.stderr)
         return exc.code
     except (ConfigError, ProfileError, UserInputError, NotFound, ModelNotInstalled,
-            InvalidModelFile, ModelError) as exc:
+            InvalidModelFile, ModelError, StorageError) as exc:
         print(f"creator: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:  # a read that met a full disk or a damaged page, say
+        error = storage_error(exc, get_paths().database)
+        if error is None:
+            raise
+        if isinstance(error, DatabaseDamaged):  # known now: no later write goes into it
+            health.mark_damaged(get_paths().database, str(exc))
+        print(f"creator: {error}", file=sys.stderr)
         return 1

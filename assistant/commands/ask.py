@@ -7,6 +7,7 @@ import json
 import sys
 
 from creator_assistant.commands import CommandError
+from creator_assistant.terminal_text import safe
 
 
 def read_message(parts: list[str]) -> str:
@@ -32,15 +33,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from creator_assistant.paths import get_paths
     from creator_assistant.session import Session
+    from creator_assistant.storage.errors import StorageError, storage_errors
     from creator_assistant.turn import Status
+    from creator_assistant.unsaved import MessageNotSaved
 
     text = read_message(args.text)
-    session = Session.open()
+    try:
+        with storage_errors(get_paths().database):
+            session = Session.open()
+    except StorageError as exc:  # a full or damaged disk at open: the message was not saved
+        return not_saved(MessageNotSaved(exc, text))
     session.summaries.enabled = False  # one answer, then exit: summaries are written in chat
     try:
-        turn = session.ask(text, task=args.task, model=args.model,
-                           conversation_id=args.conversation)
+        try:
+            turn = session.ask(text, task=args.task, model=args.model,
+                               conversation_id=args.conversation)
+        except MessageNotSaved as exc:
+            return not_saved(exc)
         result = turn.result
         if result.model_note:
             print(f"note: {result.model_note}", file=sys.stderr)
@@ -52,13 +63,14 @@ def run(args: argparse.Namespace) -> int:
                 if not facts_shown:  # tasks that compute facts show them before the reply
                     facts_shown = True
                     if result.facts:
-                        out.write(result.facts.rstrip() + "\n\n")
-                out.write(piece)
+                        out.write(safe(result.facts.rstrip()) + "\n\n")
+                out.write(safe(piece))  # a reply's escape sequences are shown, not obeyed
                 out.flush()
         except KeyboardInterrupt:
             stream.close()  # the turn stops the model and saves the reply so far as stopped
-            print(f"\n(stopped: the reply so far is saved in conversation "
-                  f"{result.conversation_id})", file=sys.stderr)
+            kept = result.unsaved or (f"the reply so far is saved in conversation "
+                                      f"{result.conversation_id}")
+            print(f"\n(stopped: {kept})", file=sys.stderr)
             raise
         out.write("\n")
         for notice in result.notices:
@@ -66,11 +78,23 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             out.write(json.dumps(result.as_dict()) + "\n")
         out.flush()
+        if result.unsaved:  # the reply above streamed, but the database could not take it
+            print(f"creator: {result.unsaved}", file=sys.stderr)
+            return 1
         if result.status == Status.ERROR:
             print(f"creator: {result.error}", file=sys.stderr)
             print(f"(your message is saved in conversation {result.conversation_id})",
                   file=sys.stderr)
             return 1
         return 0
+    except StorageError as exc:  # a write outside the turn (the conversation, say) failed
+        print(f"creator: {exc}", file=sys.stderr)
+        return 1
     finally:
         session.close()
+
+
+def not_saved(exc: Exception) -> int:
+    """Even the message could not be saved: say so, and show it back to copy."""
+    print(f"creator: {exc}\nYour message:\n{getattr(exc, 'text', '')}", file=sys.stderr)
+    return 1

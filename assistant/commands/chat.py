@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
 def line_chat(session, cid: str | None, task: str | None, model: str | None) -> int:
     from creator_assistant.registry import CommandContext
+    from creator_assistant.terminal_text import safe  # stored text: shown, never obeyed
 
     print("Creator Assistant — type a message, /help for commands, /quit to leave, "
           "Ctrl-C stops a reply.")
@@ -62,10 +63,12 @@ def line_chat(session, cid: str | None, task: str | None, model: str | None) -> 
         ctx = CommandContext(session, cid)
         output = session.run_command(text, ctx)
         if output is not None:  # a slash command (it may switch the conversation)
-            print(output)
+            print(safe(output))
             cid = ctx.conversation_id
             continue
-        turn = session.ask(text, task=task, model=model, conversation_id=cid)
+        turn = ask_or_say(session, text, task, model, cid)
+        if turn is None:
+            continue
         cid = turn.result.conversation_id
         result = turn.result
         label = f"[{result.task} · {result.model}]"
@@ -75,12 +78,30 @@ def line_chat(session, cid: str | None, task: str | None, model: str | None) -> 
         stream = iter(turn)
         try:
             for piece in stream:
-                sys.stdout.write(piece)
+                sys.stdout.write(safe(piece))
                 sys.stdout.flush()
         except KeyboardInterrupt:
             stream.close()  # the turn stops the model and saves the reply so far as stopped
         print()
-        print(outcome(result))
+        print(safe(outcome(result)))
+        if result.unsaved:  # a full disk: the reply is kept, and this says where
+            print(f"not saved: {result.unsaved}")
+
+
+def ask_or_say(session: Any, text: str, task: str | None, model: str | None,
+               cid: str | None) -> Any:
+    """Start a turn, or say why it could not start (a full disk, a locked database) and
+    return None; the chat goes on either way."""
+    from creator_assistant.storage.errors import StorageError
+    from creator_assistant.unsaved import MessageNotSaved
+
+    try:
+        return session.ask(text, task=task, model=model, conversation_id=cid)
+    except MessageNotSaved as exc:
+        print(f"error: {exc}\nYour message:\n{exc.text}")
+    except StorageError as exc:
+        print(f"error: {exc}")
+    return None
 
 
 def outcome(result: Any) -> str:

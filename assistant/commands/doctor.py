@@ -12,6 +12,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                             "llama.cpp build can offload), say which hardware tier it is and "
                             "which model to get, and show the settings in force.")
     doctor.add_argument("--json", action="store_true", help="one JSON object (has `tier`)")
+    doctor.add_argument("--repair", action="store_true",
+                        help="back up a damaged database and rebuild what can be read")
 
 
 def report() -> dict:
@@ -20,8 +22,10 @@ def report() -> dict:
     from creator_assistant.config import load_config
     from creator_assistant.library import catalogue, hardware
     from creator_assistant.paths import get_paths
+    from creator_assistant.storage import health
 
     paths = get_paths().ensure()
+    database = health.report(paths.database)
     config = load_config(paths.config_file)
     hw = hardware.detect()
     tier, reason = hardware.recommend(hw)
@@ -39,6 +43,7 @@ def report() -> dict:
         "hardware": hw.as_dict(),
         "settings": hardware.settings(hw, tier, model.size / 1e9, config.models),
         "models_dir": str(paths.models_dir),
+        "database": database,
     }
 
 
@@ -72,6 +77,8 @@ def answering(paths) -> dict:
 def run(args: argparse.Namespace) -> int:
     from creator_assistant.library import human_size
 
+    if args.repair:
+        return run_repair(args)
     data = report()
     if args.json:
         print(json.dumps(data, indent=2))
@@ -112,4 +119,44 @@ def run(args: argparse.Namespace) -> int:
     print(f"Memory for resident models {st['memory_budget_gb']} GB ({st['memory_budget_source']}); "
           f"keep-alive {st['keep_alive_s']:.0f} s")
     print("\nChange these in config.toml under [models] (`creator config path` shows where).")
+    db = data["database"]
+    size = f" ({human_size(db['size_bytes'])})" if db["size_bytes"] else ""
+    print(f"\nDatabase   {db['path']}{size}: {db['status']}")
+    if db["problem"]:
+        print(f"           {db['problem']}\n           repair it with `creator doctor --repair` "
+              "(close the chat first)")
+    return 0
+
+
+def run_repair(args: argparse.Namespace) -> int:
+    """`creator doctor --repair`: rebuild a damaged database (a whole one is left alone)."""
+    from creator_assistant.paths import get_paths
+    from creator_assistant.storage import health
+    from creator_assistant.storage.repair import repair
+
+    path = get_paths().ensure().database
+    state = health.report(path)
+    if state["status"] != "damaged":
+        print(json.dumps({"repaired": False, "database": state}) if args.json else
+              f"The database {path} is {state['status']}: nothing to repair.")
+        return 0
+    done = repair(path)
+    if args.json:
+        print(json.dumps({"repaired": True, **done.as_dict()}))
+        return 0
+    saved = ", ".join(f"{t} {n}" for t, n in done.saved.items() if n) or "nothing"
+    lost = ", ".join(f"{t} {'?' if n is None else n}" for t, n in done.lost.items()
+                     if n is None or n > 0)
+    print(f"Backed up the damaged database to {done.backup} (with its -wal/-shm files)")
+    print(f"Rebuilt {path} ({done.method}): saved {saved}")
+    if not any(done.saved.values()) and all(n is None for n in done.lost.values()):
+        print("Nothing could be read from the old file; the backup keeps it as it was")
+    elif lost or done.unplaced:
+        extra = f"; {done.unplaced} fragments not tied to a table" if done.unplaced else ""
+        unknown = " (? = could not be counted)" if "?" in lost else ""
+        print(f"Could not read: {lost or 'no whole rows'}{extra}{unknown}; the backup keeps "
+              "the old file as it was")
+    else:
+        print("Nothing was lost.")
+    print("The assistant now works on the rebuilt database.")
     return 0

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from creator_assistant.commands.output import add_markdown_flag, show_markdown
+from creator_assistant.terminal_text import safe
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -66,8 +67,9 @@ def _list(store: Any, args: argparse.Namespace, paths: Any) -> int:
         return 0
     print(f"{'ID':<12}  {'UPDATED':<16}  {'MSGS':>5}  TITLE")
     for c in convs:
+        title = safe(" ".join((c["title"] or "(untitled)").split()))
         print(f"{c['id']:<12}  {c['updated'][:16].replace('T', ' '):<16}  {c['messages']:>5}  "
-              f"{' '.join((c['title'] or '(untitled)').split())[:60]}")
+              f"{title[:60]}")
     return 0
 
 
@@ -93,7 +95,7 @@ def _search(store: Any, args: argparse.Namespace, paths: Any) -> int:
         print("No saved message matches.", file=sys.stderr)
         return 1
     for hit in hits:
-        snippet = " ".join(hit["snippet"].split())
+        snippet = safe(" ".join(hit["snippet"].split()))
         print(f"{hit['conversation_id']}  #{hit['seq']:<4} {hit['role']:<9}  {snippet}")
     return 0
 
@@ -116,7 +118,7 @@ def _rm(store: Any, args: argparse.Namespace, paths: Any) -> int:
     for conv in convs:
         count = len(store.messages(conv["id"]))
         store.delete(conv["id"])
-        print(f"deleted {conv['id']} ({count} messages): {conv['title'] or '(untitled)'}")
+        print(f"deleted {conv['id']} ({count} messages): {safe(conv['title'] or '(untitled)')}")
     return 0
 
 

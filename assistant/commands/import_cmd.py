@@ -34,11 +34,13 @@ def importers(paths) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    from creator_assistant.config import ConfigError, load_config
     from creator_assistant.data.importers import DataFileError
     from creator_assistant.data.importing import describe, import_path
     from creator_assistant.data.store import DataStore
     from creator_assistant.paths import get_paths
     from creator_assistant.storage.db import open_db
+    from creator_assistant.terminal_text import safe
 
     paths = get_paths().ensure()
     db = open_db(paths.database)
@@ -48,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(rows, indent=2, default=str))
         for r in [] if args.json else rows:
-            print(f"#{r['id']}  {r['format']:<15} {r['rows']:>7,} rows  {r['imported_at']}  "
-                  f"{r['source']}")
+            print(safe(f"#{r['id']}  {r['format']:<15} {r['rows']:>7,} rows  "
+                       f"{r['imported_at']}  {r['source']}"))
         if not rows and not args.json:
             print("nothing imported yet: creator import PATH")
         return 0
@@ -64,8 +66,12 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("give a PATH to import (or --list)", code=2)
     options = {"map": args.map} if args.map else {}
     try:
+        caps = load_config(paths.config_file).imports.as_limits()
+    except ConfigError as exc:
+        raise CommandError(f"{exc}\nnothing was imported") from None
+    try:
         result = import_path(db, args.path, importers(paths), wanted=args.format,
-                             options=options)
+                             options=options, caps=caps)
     except DataFileError as exc:
         raise CommandError(f"{exc}\nnothing was imported") from None
     if args.json:

@@ -84,6 +84,8 @@ def _list(args: argparse.Namespace, paths, library) -> int:
             if tag and note:  # the demo, the starter, base models: what that means
                 said = note.startswith((tag, f"a {tag}"))
                 print(f"{'':<24} {note if said else f'{tag}: {note}'}")
+            if row.get("failed"):
+                print(f"{'':<24} failed to load: {row['failed']}")
     return 0
 
 
@@ -173,6 +175,7 @@ def _rm(args: argparse.Namespace, paths, library) -> int:
 
 def _info(args: argparse.Namespace, paths, library) -> int:
     from creator_assistant.library.kinds import with_kinds
+    from creator_assistant.terminal_text import safe
 
     data = with_kinds([library.info(args.id, paths)], paths)[0]
     if args.json:
@@ -187,7 +190,7 @@ def _info(args: argparse.Namespace, paths, library) -> int:
     if data.get("wheels"):
         print(f"{'wheels:':<12} {', '.join(data['wheels'])}")
     for key, value in (data.get("gguf") or {}).items():
-        print(f"{'gguf ' + key + ':':<26} {value}")
+        print(safe(f"{'gguf ' + key + ':':<26} {value}"))  # a file's metadata: shown, not obeyed
     for key, value in (data.get("provenance") or {}).items():
         if key == "wheels":  # from the package index: one line per wheel
             value = "; ".join(f"{w['wheel']} (sha256 {w['sha256'][:12]}…)" for w in value)
@@ -195,4 +198,6 @@ def _info(args: argparse.Namespace, paths, library) -> int:
             print(f"{'pulled ' + key + ':':<26} {value}")
     if data.get("gguf_error"):
         print(f"problem: {data['gguf_error']}")
+    if data.get("failed"):
+        print(f"failed to load: {data['failed']}")
     return 0

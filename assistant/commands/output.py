@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from creator_assistant.terminal_text import safe
+
 
 def add_markdown_flag(*parsers: argparse.ArgumentParser) -> None:
     for parser in parsers:
@@ -14,7 +16,9 @@ def add_markdown_flag(*parsers: argparse.ArgumentParser) -> None:
 
 
 def show_markdown(text: str, plain: bool = False) -> None:
-    """Print `text` (Markdown): rendered on a terminal unless `plain`; as is otherwise."""
+    """Print `text` (Markdown): rendered on a terminal unless `plain`; as is otherwise. Control
+    and escape sequences in it are shown, not obeyed (JSON output and exports keep them)."""
+    text = safe(text)
     if plain or not sys.stdout.isatty():
         print(text)
         return

@@ -29,43 +29,45 @@ def run(args: argparse.Namespace) -> int:
         return new(args)
     from creator_assistant.paths import get_paths
     from creator_assistant.plugin_manager import load_host
+    from creator_assistant.terminal_text import safe
 
     host = load_host(get_paths().user_plugins_dir)
     registry = host.registry
+    probe(host)
     rows: list[dict[str, Any]] = []
     for name, info in sorted(host.plugins.items()):
         rows.append({"name": name, "version": info.version, "source": info.source,
                      "registered": registry.registered_by(name), "error": info.error,
-                     "fix": remedy(info) if info.error else None})
+                     "errors": list(info.errors), "fix": info.fix if info.errors else None})
     if getattr(args, "json", False):
         print(json.dumps(rows, indent=2))
         return 0
     for row in rows:
         what = "; ".join(f"{kind}: {', '.join(names)}"
                          for kind, names in sorted(row["registered"].items()))
-        if row["error"]:
+        if row["errors"]:
             failed = "FAILED to load, skipped" if row["error"].startswith("failed to load") \
                 else "FAILED in a hook"
             what = f"{what}; {failed}" if what else failed
-        print(f"{row['name']} {row['version']} ({row['source']}) — {what or 'nothing'}")
-        if row["error"]:
-            print(f"    error: {row['error']}")
-            print(f"    to fix: {row['fix']}")
+        print(safe(f"{row['name']} {row['version']} ({row['source']}) — {what or 'nothing'}"))
+        for error in row["errors"]:
+            print(safe(f"    error: {error}"))
+        if row["errors"]:
+            print(safe(f"    to fix: {row['fix']}"))
     return 0
 
 
-def remedy(info: Any) -> str:
-    """What to do about a plugin that failed: its file to fix, or its package."""
-    error, source = info.error or "", info.source
-    if "is already loaded" in error:
-        return f"rename {source}: another plugin has the name {info.name!r}"
-    if "already registered by" in error:
-        return f"it registers a name another plugin has: change the name in {source}"
-    if info.version == "file":
-        return f"fix or remove {source}; `creator plugins list` checks again"
-    if error.startswith("failed to load"):
-        return f"`pip install -U {source}` (a dependency may be missing), or `pip uninstall {source}`"
-    return f"a bug in {source}: report it to its author, or `pip uninstall {source}`"
+def probe(host: Any) -> None:
+    """Route two sample messages, so a plugin whose `score_message` fails is listed with it."""
+    import contextlib
+    import io
+
+    from creator_assistant.router import Router
+
+    router = Router(host)
+    with contextlib.redirect_stderr(io.StringIO()):  # listed below, not warned about here
+        for sample in ("hello, how are you?", "write a script about my week"):
+            router.route(sample)
 
 
 def new(args: argparse.Namespace) -> int:

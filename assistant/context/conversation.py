@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from typing import Any
 
 from creator_assistant.context.fitting import Counter, Fitted, History, Message, fit, history_of
 from creator_assistant.fields import strip_command
@@ -42,6 +43,62 @@ class BackendCounter:
             if self.store is not None:
                 self.store.save_token_sizes(self.model, counted)
         return [self.known[k] for k in keys]
+
+
+_SAID = "conversation_id = ? and coalesce(status, '') != 'error' and content != ''"
+
+
+def prompt_rows(store: Store, cid: str) -> list[dict[str, Any]]:
+    """The rows of `cid` whose history (`history_of`) a turn's prompt can hold: from the item
+    where the last prompt started, and the items of pinned messages before it, with a
+    placeholder between (never sent) where rows are left out. The prompt, the pins and the
+    task state come out as from every row, without reading a long conversation whole."""
+    db = store.db
+
+    def one(sql: str, args: list[Any]) -> Any:
+        return db.execute(sql, [cid, *args]).fetchone()
+
+    def item_start(seq: int, role: str) -> int:  # history_of merges same-role neighbours
+        row = one(f"select max(seq) from messages where {_SAID} and seq < ? and role != ?",
+                  [seq, role])
+        return -1 if row[0] is None else row[0] + 1
+
+    def item_end(seq: int, role: str) -> int | None:
+        row = one(f"select min(seq) from messages where {_SAID} and seq > ? and role != ?",
+                  [seq, role])
+        return None if row[0] is None else row[0] - 1
+
+    kept = store.memory_state(cid)["kept_from"]
+    first = (one(f"select seq, role from messages where {_SAID} and seq >= ? order by seq "
+                 "limit 1", [kept])
+             or one(f"select seq, role from messages where {_SAID} order by seq desc limit 1",
+                    []))
+    if first is None:  # nothing said yet: the rows are all there is
+        return store.messages(cid)
+    start = item_start(*first)
+    reply = one("select max(seq) from messages where conversation_id = ? and role = "
+                "'assistant'", [])[0]  # the task state is read from the last reply
+    if reply is not None and reply < start:
+        start = item_start(reply, "assistant")
+    spans = [(item_start(seq, role), item_end(seq, role)) for seq, role in db.execute(
+        f"select seq, role from messages where {_SAID} and pinned and seq < ? order by seq",
+        [cid, start])]
+    spans.append((start, None))
+    rows: list[dict[str, Any]] = []
+    end = one("select min(seq) from messages where conversation_id = ?", [])[0] - 1
+    for lo, hi in spans:
+        if hi is not None and hi <= end:
+            continue  # inside the last span
+        lo = max(lo, end + 1)
+        if one(f"select 1 from messages where {_SAID} and seq > ? and seq < ? limit 1",
+               [end, lo]):  # messages left out: a placeholder keeps their neighbours apart
+            rows.append({"seq": lo - 1, "role": "left out", "content": "…", "status": "ok",
+                         "pinned": 0})
+        where, args = ("seq >= ?", [lo]) if hi is None else ("seq between ? and ?", [lo, hi])
+        rows += db["messages"].rows_where(f"conversation_id = ? and {where}", [cid, *args],
+                                          order_by="seq")
+        end = hi if hi is not None else 1 << 62
+    return rows
 
 
 FACTS_CUT = "\n[… part of the computed facts was removed to fit the model's window …]\n"

@@ -11,6 +11,8 @@ from typing import Any
 
 import sqlite_utils
 
+from creator_assistant.storage.writes import write
+
 PRIORITIES = {"high": 1, "medium": 2, "low": 3}
 NAMES = {v: k for k, v in PRIORITIES.items()}
 DUPLICATE = 0.7  # similarity at which two ideas are the same idea in other words
@@ -75,7 +77,7 @@ class IdeaStore:
         if matches and not force:
             raise DuplicateIdea(matches)
         stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        with self.db.conn:
+        with write(self.db):
             pk = self.db.table("ideas").insert({
                 "text": text, "category": category, "priority": priority(prio),
                 "created": stamp, "updated": stamp,
@@ -131,14 +133,14 @@ class IdeaStore:
 
     def remove(self, idea_id: int) -> dict[str, Any]:
         row = self.get(idea_id)
-        with self.db.conn:
+        with write(self.db):
             self.db.table("ideas").delete(idea_id)
         return row
 
     def update(self, idea_id: int, **fields: Any) -> None:
         self.get(idea_id)
         fields["updated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        with self.db.conn:
+        with write(self.db):
             self.db.table("ideas").update(idea_id, fields)
 
     # -- pillars: the creator's own categories ---------------------------------------------
@@ -153,7 +155,7 @@ class IdeaStore:
         bad = [n for n in clean if len(n) > 40 or '"' in n or "\\" in n]
         if bad:
             raise IdeaError(f"pillar {bad[0]!r}: at most 40 characters, no quotes or backslashes")
-        with self.db.conn:
+        with write(self.db):
             self.db.execute("delete from pillars")
             self.db.table("pillars").insert_all({"name": n, "description": "", "position": i}
                                           for i, n in enumerate(clean))

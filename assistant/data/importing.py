@@ -7,8 +7,10 @@ from pathlib import Path
 
 import sqlite_utils
 
+from creator_assistant.data.importers import limits
 from creator_assistant.data.importers.base import DataFileError, Importer
 from creator_assistant.data.importers.detect import choose_importer
+from creator_assistant.data.importers.limits import LimitExceeded, Limits
 from creator_assistant.data.importers.source import load_source
 from creator_assistant.data.store import DataStore, ImportResult
 
@@ -28,21 +30,32 @@ def builtin_importers() -> dict[str, Importer]:
 
 def import_path(db: sqlite_utils.Database, path: str | Path,
                 importers: Mapping[str, Importer] | None = None, *, wanted: str | None = None,
-                options: dict[str, str] | None = None) -> ImportResult:
-    """Import the file, folder or zip at `path`; DataFileError says precisely why not."""
-    importers = importers or builtin_importers()
+                options: dict[str, str] | None = None,
+                caps: Limits | None = None) -> ImportResult:
+    """Import the file, folder or zip at `path` under `caps` (the defaults when None);
+    DataFileError (LimitExceeded for a cap) says precisely why not, and nothing is stored."""
+    with limits.applied(caps or limits.DEFAULT):
+        return _import(db, path, importers or builtin_importers(), wanted, dict(options or {}))
+
+
+def _import(db: sqlite_utils.Database, path: str | Path, importers: Mapping[str, Importer],
+            wanted: str | None, options: dict[str, str]) -> ImportResult:
     store = DataStore(db)
-    source = load_source(path)
+    try:
+        source = load_source(path)
+    except OSError as exc:  # unreadable: permissions, a device, a file that vanished
+        raise DataFileError(f"cannot read {path}: {exc.strerror or exc}") from None
     source.path = str(Path(path).expanduser().resolve())
     # The same bytes again are already imported, whatever detection would say of them: a
     # generic CSV imported with --as is recognised without it.
     found = store.find(source.sha256, wanted)
     if found is not None:
         return store.result(found["id"], already=True)
-    options = dict(options or {})
     earlier = None
     try:
         importer = choose_importer(source, importers, wanted)
+    except LimitExceeded:
+        raise
     except DataFileError:
         earlier = None if wanted else store.at_path(source.path)
         if earlier is None or earlier["format"] not in importers:
@@ -58,6 +71,8 @@ def import_path(db: sqlite_utils.Database, path: str | Path,
     if dataset.rows == 0:
         raise DataFileError(f"{Path(path).name}: no data rows under the header (only a header or "
                             "a Total row); export a report that has data")
+    if dataset.rows > limits.current().max_rows:  # all parts together, any importer
+        raise limits.too_many_rows(Path(path).name)
     dataset.format = importer.name  # the name it is registered under is the format
     return store.save(source, dataset)
 

@@ -10,6 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from creator_assistant.data.importers.base import Dataset, Source
+from creator_assistant.storage.writes import write
 
 
 @dataclass
@@ -42,14 +43,14 @@ class DataStore:
     def save(self, source: Source, ds: Dataset) -> ImportResult:
         """Store a dataset in one transaction; the same content again changes nothing, and a
         changed file at the same path replaces its earlier import."""
-        found = self.db.execute("select id from data_imports where sha256 = ? and format = ?",
-                                [source.sha256, ds.format]).fetchone()
-        if found:
-            return self.result(found[0], already=True)
         meta = {**ds.meta, "parts": {p: len(r) for p, r in ds.parts.items()},
                 "notes": ds.notes, "files": [[f.name, f.encoding] for f in source.files]}
         replaced = None
-        with self.db.conn:
+        with write(self.db):  # checked under the lock: two imports of one file store it once
+            found = self.db.execute("select id from data_imports where sha256 = ? and "
+                                    "format = ?", [source.sha256, ds.format]).fetchone()
+            if found:
+                return self.result(found[0], already=True)
             old = self.db.execute("select id from data_imports where source = ? and format = ?",
                                   [source.path, ds.format]).fetchone()
             if old:
@@ -123,7 +124,7 @@ class DataStore:
 
     def remove(self, import_id: int) -> None:
         self.get(import_id)
-        with self.db.conn:
+        with write(self.db):
             self._delete(import_id)
 
     def _delete(self, import_id: int) -> None:

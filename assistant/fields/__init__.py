@@ -26,6 +26,7 @@ __all__ = ["PLATFORMS", "audience", "conversation_fields", "duration", "keywords
 
 Extractors = Mapping[str, Callable[[str], Any]]
 _FIELD = re.compile(r"\{([a-z_]+)\}")
+_COMMAND = re.compile(r"/(\S*)\s*(.*)", re.DOTALL)
 # Instructions are at the start of a message; a long paste after them is data, not read for fields.
 HEAD_CHARS = 4000
 
@@ -52,6 +53,13 @@ def quote(text: str) -> str:
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}\n{text.strip()}\n{fence}"
+
+
+def split_command(message: str) -> tuple[str, str] | None:
+    """`(name, arguments)` of a message that starts with `/name`, split at the first blank of any
+    kind (space, tab, newline); None when it does not start with a slash."""
+    match = _COMMAND.match(message.strip())
+    return None if match is None else (match.group(1), match.group(2).strip())
 
 
 def strip_command(message: str) -> str:

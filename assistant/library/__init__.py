@@ -21,6 +21,7 @@ from typing import Any
 
 from creator_assistant.library import hub, kinds
 from creator_assistant.library.catalogue import Entry, entries, entry_path, load_added, save_added
+from creator_assistant.runtime import failures
 from creator_assistant.runtime.demo import DEMO_ID
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -98,6 +99,7 @@ def row(entry: Entry, paths: Any, pool: Any = None) -> dict[str, Any]:
         "gated": entry.gated, "licence": entry.licence, "source": entry.source,
         "sha256": entry.sha256, "partial_bytes": part.stat().st_size if part.exists() else 0,
         "source_kind": kind, "wheels": [f"{w.dist}=={w.version}" for w in entry.wheels],
+        "failed": failures.reason(paths.models_dir, path) if present else None,  # see failures
     }
 
 

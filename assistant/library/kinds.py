@@ -10,6 +10,7 @@ otherwise the entry's names do (`-it`, `instruct`, `chat` ... versus `base`, `pt
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 from pathlib import Path
@@ -136,22 +137,27 @@ def read_metadata(path: Path, keys: tuple[str, ...]) -> dict[str, Any]:
     with Path(path).open("rb") as fh:
         if fh.read(4) != b"GGUF":
             raise ValueError(f"{Path(path).name} is not a GGUF file")
-        (version,) = struct.unpack("<I", fh.read(4))
-        if version < 2:
-            raise ValueError(f"{Path(path).name} is GGUF version {version}, too old to read")
-        _, n_kv = struct.unpack("<QQ", fh.read(16))
-        for _ in range(n_kv):
-            key = _string(fh)
-            (kind_id,) = struct.unpack("<I", fh.read(4))
-            if key in wanted and kind_id != _ARRAY:
-                found[key] = _value(fh, kind_id)
-            else:
-                _skip(fh, kind_id)
+        try:
+            (version,) = struct.unpack("<I", fh.read(4))
+            if version < 2:
+                raise ValueError(f"{Path(path).name} is GGUF version {version}, too old to read")
+            _, n_kv = struct.unpack("<QQ", fh.read(16))
+            for _ in range(n_kv):
+                key = _string(fh)
+                (kind_id,) = struct.unpack("<I", fh.read(4))
+                if key in wanted and kind_id != _ARRAY:
+                    found[key] = _value(fh, kind_id)
+                else:
+                    _skip(fh, kind_id)
+        except (struct.error, KeyError, OverflowError, RecursionError, OSError) as exc:
+            raise ValueError(f"{Path(path).name} has a damaged header ({exc})") from None
     return found
 
 
 def _string(fh: BinaryIO) -> str:
     (n,) = struct.unpack("<Q", fh.read(8))
+    if fh.tell() + n > os.fstat(fh.fileno()).st_size:
+        raise ValueError("a string runs past the end of the file")
     return fh.read(n).decode("utf-8", "replace")
 
 

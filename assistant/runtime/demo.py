@@ -41,6 +41,7 @@ class DemoShape:
     quant: str = "F32"  # or Q8_0 / Q4_0 for the benchmarks' larger models
     arch: str = "llama"  # or "gemma3": sliding-window attention on 5 of every 6 layers
     sliding_window: int = 0  # gemma3 only: how many positions a sliding-window layer sees
+    chat_template: str = ""  # "": the demo's own (tests give hostile ones)
 
 
 def demo_vocab(n_vocab: int = 0) -> tuple[list[str], list[float], list[int], int]:
@@ -136,7 +137,7 @@ def build_demo_model(path: Path, shape: DemoShape | None = None) -> Path:
     writer.add_add_bos_token(True)
     writer.add_add_eos_token(False)
     writer.add_add_space_prefix(False)  # as Gemma: no dummy leading space
-    writer.add_chat_template(CHAT_TEMPLATE)
+    writer.add_chat_template(shape.chat_template or CHAT_TEMPLATE)
 
     add("token_embd.weight", weights(n_vocab, shape.n_embd, 1.0))
     writer.add_tensor("output_norm.weight", np.ones(shape.n_embd, dtype=np.float32))

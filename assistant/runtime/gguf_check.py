@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from creator_assistant.runtime.gguf_scan import scan_header
+
 GGUF_MAGIC = b"GGUF"
 
 
@@ -35,14 +37,26 @@ def check_gguf(path: Path) -> GGUFSummary:
     size = path.stat().st_size
     with path.open("rb") as fh:
         magic = fh.read(4)
-    if magic != GGUF_MAGIC:
-        raise InvalidModelFile(f"{path.name} is not a GGUF file (it starts with {magic!r}). {hint}")
+        if magic != GGUF_MAGIC:
+            raise InvalidModelFile(f"{path.name} is not a GGUF file (it starts with {magic!r}). "
+                                   f"{hint}")
+        # Every count and length in the header fits the file before the reader trusts them: a
+        # damaged count would have it build lists of billions of items.
+        problem = scan_header(fh, size)
+    if problem:
+        raise InvalidModelFile(f"{path.name} is corrupt or truncated ({problem}). {hint}")
+    try:
+        return _summary(path, size, hint)
+    except InvalidModelFile:
+        raise
+    except Exception as exc:  # the reader met something the scan let through
+        raise InvalidModelFile(f"{path.name} is corrupt or truncated ({exc}). {hint}") from None
+
+
+def _summary(path: Path, size: int, hint: str) -> GGUFSummary:
     import gguf
 
-    try:
-        reader = gguf.GGUFReader(str(path))
-    except Exception as exc:
-        raise InvalidModelFile(f"{path.name} is corrupt or truncated ({exc}). {hint}") from None
+    reader = gguf.GGUFReader(str(path))
 
     def field(key: str, default=None):
         f = reader.fields.get(key)

@@ -14,6 +14,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from creator_assistant.runtime import templates
+from creator_assistant.runtime.crash import describe_exit, last_log_line, load_problem
 from creator_assistant.runtime.protocol import (
     ContextOverflow,
     GenerateRequest,
@@ -23,6 +25,12 @@ from creator_assistant.runtime.protocol import (
     WorkerCrashed,
     held_elsewhere,
 )
+from creator_assistant.runtime.scheduler import Cancelled
+from creator_assistant.runtime.templates import TemplateError
+
+# How long past the worker's own render limit the parent waits before it kills the worker: the
+# worker stops a render itself at the limit; this is for a render stuck where no check reaches.
+RENDER_GRACE_S = 5.0
 
 
 class LocalBackend:
@@ -33,13 +41,11 @@ class LocalBackend:
     def __init__(self, path: Path, n_ctx: int = 8192, n_threads: int | None = None,
                  n_gpu_layers: int = 0, log_path: Path | None = None,
                  swa_full: bool | None = None, kv_reuse: str = "safe") -> None:
-        self.path = Path(path)
-        self.n_ctx = n_ctx
-        self.n_threads = n_threads
-        self.n_gpu_layers = n_gpu_layers
-        self.swa_full = swa_full
+        self.path, self.n_ctx, self.n_threads = Path(path), n_ctx, n_threads
+        self.n_gpu_layers, self.swa_full = n_gpu_layers, swa_full
         self.kv_reuse = kv_reuse  # see worker.KV_REUSE; "never" is the benchmarks' baseline
         self.log_path = log_path
+        self.render_time_s, self.render_max_chars = templates.RENDER_TIME_S, templates.RENDER_MAX_CHARS
         self.info: LoadInfo | None = None
         self.last_usage: Usage | None = None
         self.restarts = 0
@@ -93,9 +99,7 @@ class LocalBackend:
     @property
     def sizes_key(self) -> str:
         """File name and size: the same model file anywhere shares its cached token sizes."""
-        if not self.path.is_file():
-            return ""
-        return f"{self.path.name}:{self.path.stat().st_size}"
+        return f"{self.path.name}:{self.path.stat().st_size}" if self.path.is_file() else ""
 
     def load(self) -> LoadInfo:
         """Load the model in the worker (starting it if needed); idempotent."""
@@ -104,16 +108,23 @@ class LocalBackend:
                 return self.info
             self.start()
             self._conn.send(("load", str(self.path), self.n_ctx, self.n_threads,
-                             self.n_gpu_layers, self.swa_full, self.kv_reuse))
+                             self.n_gpu_layers, self.swa_full, self.kv_reuse,
+                             self.render_time_s, self.render_max_chars))
             try:
                 reply = self._recv(during="loading")
+            except KeyboardInterrupt:  # the load's answer would come later, out of step: start over
+                self._kill()
+                raise
             except WorkerCrashed as exc:
-                raise WorkerCrashed(
-                    f"llama.cpp aborted while loading {self.path.name}: the file is corrupt or not "
-                    f"a model this build can run ({exc.args[0]}). Remove it or download it again."
-                ) from None
+                found = load_problem(self.path, f"{exc.args[0]}. Remove it or download it again.")
+                crash = WorkerCrashed(f"llama.cpp aborted while loading {self.path.name}, a "
+                                      f"corrupt file or not a model this build can run: {found}")
+                crash.exit_code = exc.exit_code
+                raise crash from None
             if reply[0] == "error":
-                raise ModelError(f"could not load {self.path.name}: {reply[2]}")
+                raise (TemplateError(reply[2]) if reply[1] == "template" else
+                       ModelError(f"could not load {self.path.name}: "
+                                  f"{load_problem(self.path, reply[2])}"))
             self.info = LoadInfo(**reply[1])
             return self.info
 
@@ -149,34 +160,52 @@ class LocalBackend:
 
     def count_tokens(self, messages: list[dict[str, str]]) -> int:
         """Exact prompt tokens for these messages: the model's chat template and tokenizer."""
-        with self._lock:
-            self.load()
-            self._conn.send(("count", messages))
-            reply = self._recv(during="counting tokens")
-            if reply[0] == "error":
-                raise ModelError(reply[2])
-            return int(reply[1])
+        return int(self._ask(("count", messages), "counting tokens")[1])
 
     def format_prompt(self, messages: list[dict[str, str]]) -> tuple[str, str]:
         """The prompt text these messages make with the model's chat template, and where that
         template came from ("file", "gemma3 family", "chatml fallback")."""
-        with self._lock:
-            self.load()
-            self._conn.send(("format", messages))
-            reply = self._recv(during="formatting a prompt")
-            if reply[0] == "error":
-                raise ModelError(reply[2])
-            return str(reply[1]), str(reply[2])
+        reply = self._ask(("format", messages), "formatting a prompt")
+        return str(reply[1]), str(reply[2])
 
     def token_sizes(self, texts: list[str]) -> list[int]:
         """Token counts of raw texts (no chat template), all in one round trip."""
+        return list(self._ask(("sizes", list(texts)), "counting tokens")[1])
+
+    def _ask(self, request: tuple[Any, ...], during: str) -> tuple[Any, ...]:
+        """A request that renders the chat template: time-limited, stopped at once by Ctrl+C."""
         with self._lock:
             self.load()
-            self._conn.send(("sizes", list(texts)))
-            reply = self._recv(during="counting tokens")
-            if reply[0] == "error":
-                raise ModelError(reply[2])
-            return list(reply[1])
+            self._conn.send(request)
+            try:
+                reply = self._recv(during=during, limit=self._render_wait)
+            except KeyboardInterrupt:
+                self._abandon()
+                raise
+            return self._checked(reply)
+
+    @property
+    def _render_wait(self) -> float:
+        return self.render_time_s + RENDER_GRACE_S
+
+    def _checked(self, reply: tuple[Any, ...]) -> tuple[Any, ...]:
+        if reply[0] != "error":
+            return reply
+        if reply[1] == "cancelled":
+            raise Cancelled("stopped while the prompt was being built")
+        if reply[1] == "overflow":
+            raise ContextOverflow(reply[2])
+        raise TemplateError(reply[2]) if reply[1] == "template" else ModelError(reply[2])
+
+    def _abandon(self) -> None:
+        """After Ctrl+C: stop the worker's request and read its answer (the pipe stays in step)."""
+        self._signal()
+        try:
+            self._recv(during="cancelling", limit=2.0)
+        except KeyboardInterrupt:
+            self._kill()
+        except ModelError:
+            pass
 
     def stream(self, request: GenerateRequest) -> Generator[str, None, None]:
         """Yield the reply's text as it is generated; `last_usage` holds usage once it ends."""
@@ -187,11 +216,15 @@ class LocalBackend:
             self.last_usage = None
             self._conn.send(("generate", asdict(request)))
             finished = False
+            rendered = False
             try:
                 while True:
-                    reply = self._recv(during="generating")
+                    reply = self._recv(during="generating",
+                                       limit=None if rendered else self._render_wait)
                     kind = reply[0]
-                    if kind == "token":
+                    if kind == "rendered":
+                        rendered = True
+                    elif kind == "token":
                         # After cancel nothing more reaches the caller, even tokens in flight.
                         if not self._cancel.is_set():
                             yield reply[1]
@@ -206,17 +239,18 @@ class LocalBackend:
                         return
                     else:
                         finished = True
-                        if reply[1] == "overflow":
-                            raise ContextOverflow(reply[2])
-                        raise ModelError(reply[2])
+                        self._checked(reply)
             finally:
                 if not finished and self._conn is not None:
                     # The caller stopped reading: cancel and drain so the pipe stays in step,
                     # keeping the usage of what was generated until then.
                     self.cancel()
                     try:
-                        while (reply := self._recv(during="cancelling"))[0] == "token":
-                            pass
+                        while (reply := self._recv(
+                                during="cancelling",
+                                limit=None if rendered else self._render_wait))[0] in (
+                                    "token", "rendered"):
+                            rendered = rendered or reply[0] == "rendered"
                         if reply[0] == "done":
                             self.last_usage = Usage(**reply[1])
                     except ModelError:
@@ -224,11 +258,16 @@ class LocalBackend:
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _recv(self, during: str) -> tuple[Any, ...]:
+    def _recv(self, during: str, limit: float | None = None) -> tuple[Any, ...]:
+        """The worker's next message; with `limit`, a worker silent that long (a chat template
+        stuck where the worker's own limit cannot reach) is killed and restarted later."""
         conn, proc = self._conn, self._proc
         if conn is None or proc is None:  # closed meanwhile (another thread called close)
             raise WorkerCrashed(f"the inference worker was closed while {during}")
         try:
+            if limit is not None and not conn.poll(limit):
+                self._kill()
+                raise TemplateError(templates.too_slow(self.path.name, self.render_time_s), "time")
             return conn.recv()
         except (EOFError, OSError):
             pass  # the worker's end of the socket closed: it died
@@ -241,23 +280,20 @@ class LocalBackend:
         self._proc = self._conn = None
         self.info = None
         self.restarts += 1
-        raise WorkerCrashed(f"the inference worker died while {during} ({_describe_exit(code)})"
-                            + _last_log_line(self.log_path))
+        crash = WorkerCrashed(f"the inference worker died while {during} ({describe_exit(code)})"
+                              + last_log_line(self.log_path))
+        crash.exit_code = code
+        raise crash
 
+    def _kill(self) -> None:
+        """Stop the worker now; the next request starts a new one."""
+        proc, conn = self._proc, self._conn
+        self._proc = self._conn = None
+        self.info = None
+        if proc is not None:
+            proc.kill()
+            proc.wait()
+            self.restarts += 1
+        if conn is not None:
+            conn.close()
 
-def _describe_exit(code: int | None) -> str:
-    if code is None:
-        return "no exit code"
-    if code < 0:
-        try:
-            return f"killed by {signal.Signals(-code).name}"
-        except ValueError:
-            return f"killed by signal {-code}"
-    return f"exit code {code}"
-
-
-def _last_log_line(log_path: Path | None) -> str:
-    if log_path is None or not log_path.exists():
-        return ""
-    lines = [ln for ln in log_path.read_text(errors="replace").splitlines() if ln.strip()]
-    return f"; last engine message: {lines[-1].strip()[:200]}" if lines else ""

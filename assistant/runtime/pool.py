@@ -12,14 +12,15 @@ import collections
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from creator_assistant.paths import Paths
+from creator_assistant.runtime import failures
 from creator_assistant.runtime.backend import Backend
 from creator_assistant.runtime.local import LocalBackend
 from creator_assistant.runtime.memory_estimate import estimate_bytes, warm_file
+from creator_assistant.runtime.pool_records import Slot, Stats, Switch
 from creator_assistant.runtime.protocol import ModelError
 from creator_assistant.runtime.scheduler import Scheduler
 
@@ -27,37 +28,6 @@ if TYPE_CHECKING:  # pool.py imports this module at its end
     from creator_assistant.runtime.resolver import Choice
 
 GB = 1024**3
-
-
-@dataclass
-class Slot:
-    model: str
-    path: Path
-    n_ctx: int
-    backend: LocalBackend
-    bytes: int
-    last_used: float
-    pinned: bool = False  # an essential (preloaded) model: exempt from the keep-alive
-    kind: str = "cold"  # what loading it means now: cold (first time) or reload
-
-
-@dataclass(frozen=True)
-class Switch:
-    """One change of answering model and what it cost until the model could answer."""
-
-    model: str
-    kind: str  # warm (already resident), cold (first load), reload (after eviction), remote
-    ms: float
-    load_ms: float = 0.0
-
-
-@dataclass
-class Stats:
-    loads: int = 0
-    evictions: int = 0
-    expired: int = 0
-    switches: collections.deque[Switch] = field(
-        default_factory=lambda: collections.deque(maxlen=50))
 
 
 class ModelPool:
@@ -153,7 +123,14 @@ class ModelPool:
         with self._lock:
             slot = next((s for s in self._slots.values() if s.backend is backend), None)
         loaded = backend.info is not None and backend.pid is not None
-        info = backend.load()
+        try:
+            info = backend.load()
+        except ModelError as exc:  # remembered: never chosen by itself again until it loads
+            if failures.held_against(exc):
+                failures.record(self.paths.models_dir, backend.path, str(exc))
+            raise
+        if not loaded:
+            failures.clear(self.paths.models_dir, backend.path)
         ms = (time.perf_counter() - start) * 1000
         kind = "warm" if loaded else (slot.kind if slot is not None else "cold")
         switch = Switch(slot.model if slot else backend.path.name, kind, ms,

@@ -52,7 +52,10 @@ class ModelError(RuntimeError):
 
 
 class WorkerCrashed(ModelError):
-    """The inference worker process died; it is restarted on the next request."""
+    """The inference worker process died; it is restarted on the next request. `exit_code` is
+    the worker's (negative: the signal that ended it), None when it was not seen."""
+
+    exit_code: int | None = None
 
 
 class ContextOverflow(ModelError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -10,7 +10,8 @@ from typing import Any
 from creator_assistant.library import kinds
 from creator_assistant.library.catalogue import DEMO, Entry, entries, entry_path
 from creator_assistant.paths import Paths
-from creator_assistant.runtime.demo import DEMO_ID, DEMO_NOTE, ensure_demo_model
+from creator_assistant.runtime import failures
+from creator_assistant.runtime.demo import DEMO_ID, DEMO_NOTE, build_demo_model, ensure_demo_model
 
 
 class ModelNotInstalled(LookupError):
@@ -33,7 +34,17 @@ class Choice:
 
 
 def resolve(ref: str, paths: Paths) -> Choice:
-    """A model by catalogue id, `demo`, or a GGUF path; raise ModelNotInstalled if absent."""
+    """A model by catalogue id, `demo`, or a GGUF path; raise ModelNotInstalled if absent. A
+    file that failed to load last time is still tried, saying why it failed then."""
+    choice = _resolve(ref, paths)
+    why = failures.reason(paths.models_dir, choice.path) if choice.backend == "local" else None
+    if why is None:
+        return choice
+    said = f"{choice.id} failed to load last time ({why}); trying it again as it was named"
+    return replace(choice, note=f"{said}. {choice.note}" if choice.note else said)
+
+
+def _resolve(ref: str, paths: Paths) -> Choice:
     if ref == DEMO_ID:
         return Choice(DEMO_ID, ensure_demo_model(paths.models_dir), DEMO.context, DEMO_NOTE)
     entry = entries(paths).get(ref)
@@ -75,19 +86,36 @@ def choose(wanted: str, paths: Paths) -> Choice:
     it is a base model), else the best installed chat model, else the demo, saying so. A base
     model is never picked by itself."""
     try:
-        return resolve(wanted, paths)
+        choice = _resolve(wanted, paths)
+        why = failures.reason(paths.models_dir, choice.path)
+        if why is None:
+            return choice
+        missing = _skipped(wanted, why)
     except ModelNotInstalled:
-        pass
-    best: list[Entry] = kinds.chat_models(paths)
+        missing = f"{wanted} is not installed"
+    best: list[Entry] = []
+    for entry in kinds.chat_models(paths):
+        why = failures.reason(paths.models_dir, entry_path(entry, paths.models_dir))
+        if why is None:
+            best.append(entry)
+        elif entry.id != wanted:
+            missing += f"; {_skipped(entry.id, why)}"
     if best:
-        choice = resolve(best[0].id, paths)
+        choice = _resolve(best[0].id, paths)
         about = _about(best[0], True)
         return Choice(choice.id, choice.path, choice.context,
-                      f"{wanted} is not installed; using {choice.id}"
-                      + (f", {about}" if about else ""))
-    demo = resolve(DEMO_ID, paths)
+                      f"{missing}; using {choice.id}" + (f", {about}" if about else ""))
+    demo = _resolve(DEMO_ID, paths)
+    if failures.reason(paths.models_dir, demo.path) is not None:  # built here: build it again
+        build_demo_model(demo.path)
+        failures.clear(paths.models_dir, demo.path)
     return Choice(demo.id, demo.path, demo.context,
-                  f"{wanted} is not installed; {DEMO_NOTE} {starter_hint(paths)}")
+                  f"{missing}; {DEMO_NOTE} {starter_hint(paths)}")
+
+
+def _skipped(model: str, why: str) -> str:
+    return (f"{model} failed to load ({why}), so it is not chosen by itself until it loads "
+            f"(`--model {model}` tries it)")
 
 
 BASE_ABOUT = ("a base model (pre-trained, not tuned for chat): it continues text rather than "

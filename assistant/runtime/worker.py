@@ -12,60 +12,31 @@ import random
 import sys
 import time
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any, cast
+from pathlib import Path
+from typing import Any
+
+from creator_assistant.runtime.llama_env import LLAMA_ENV, amx_usable, check_grammar, model_params
+from creator_assistant.runtime.templates import Renderer, Stopped, TemplateError, chat_template
+
+_model_params = model_params  # the name benches/overhead.py looks for
 
 # How a worker treats the KV cache between requests: "safe" keeps the longest cached prefix that
 # is still valid (see Engine.keep), "naive" trusts any matching prefix (llama-cpp-python's own
 # behaviour, wrong for sliding-window models), "never" re-evaluates every prompt (a baseline).
 KV_REUSE = ("safe", "naive", "never")
-# Set in the worker's environment before llama.cpp loads (see main).
-LLAMA_ENV = {"GOMP_SPINCOUNT": "1000"}
 # "safe" evaluates at least this many tokens: smaller batches round differently (see keep).
 MIN_SUFFIX = 8
 
-FALLBACK_TEMPLATE = (
-    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}"
-    "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
-)
-# Gemma's turns, for a Gemma file without a template of its own (the pre-trained base models):
-# Gemma has no system role, so system text opens the first user turn. (llama-cpp-python's own
-# "gemma" chat format drops system messages instead.)
-GEMMA_TEMPLATE = (
-    "{{ bos_token }}{% set ns = namespace(system='') %}{% for message in messages %}"
-    "{% if message['role'] == 'system' %}"
-    "{% set ns.system = ns.system + (message['content'] | trim) + '\n\n' %}"
-    "{% else %}<start_of_turn>{{ 'model' if message['role'] == 'assistant' else 'user' }}\n"
-    "{% if message['role'] != 'assistant' %}{{ ns.system }}{% set ns.system = '' %}{% endif %}"
-    "{{ message['content'] | trim }}<end_of_turn>\n{% endif %}{% endfor %}"
-    "{% if ns.system %}<start_of_turn>user\n{{ ns.system | trim }}<end_of_turn>\n{% endif %}"
-    "{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"
-)
-FAMILY_TEMPLATES = {"gemma": GEMMA_TEMPLATE, "gemma2": GEMMA_TEMPLATE, "gemma3": GEMMA_TEMPLATE,
-                    "gemma3n": GEMMA_TEMPLATE}
-
-
-def chat_template(meta: dict[str, str]) -> tuple[str, str]:
-    """The template a model's prompts are built with, and where it came from: the file's own,
-    else its family's (by architecture), else ChatML."""
-    own = meta.get("tokenizer.chat_template")
-    if own is not None:
-        return own, "file"
-    arch = meta.get("general.architecture", "")
-    if arch in FAMILY_TEMPLATES:
-        return FAMILY_TEMPLATES[arch], f"{arch} family"
-    return FALLBACK_TEMPLATE, "chatml fallback"
 
 
 class Engine:
     """One loaded model with its chat formatter; lives only inside the worker process."""
 
     def __init__(self, path: str, n_ctx: int, n_threads: int | None, n_gpu_layers: int,
-                 swa_full: bool | None = None, kv_reuse: str = "safe") -> None:
+                 swa_full: bool | None = None, kv_reuse: str = "safe",
+                 limits: tuple[float, int] | None = None) -> None:
         import llama_cpp
         from llama_cpp import Llama
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         start = time.perf_counter()
         kwargs: dict[str, Any] = dict(
@@ -82,7 +53,7 @@ class Engine:
             raise ValueError(f"kv_reuse must be one of {KV_REUSE}, not {kv_reuse!r}")
         self.kv_reuse = kv_reuse
         self.prefilled = 0  # tokens of the cache that a prompt evaluated (see keep)
-        with _model_params(extra_buffers=amx_usable()):
+        with model_params(extra_buffers=amx_usable()):
             self.llm = Llama(**kwargs)
         self.n_swa = int(llama_cpp.llama_model_n_swa(self.llm.model))
         self.load_ms = (time.perf_counter() - start) * 1000
@@ -91,7 +62,8 @@ class Engine:
         self.has_template = self.template_source == "file"
         bos = self.llm.detokenize([self.llm.token_bos()], special=True).decode("utf-8", "replace")
         eos = self.llm.detokenize([self.llm.token_eos()], special=True).decode("utf-8", "replace")
-        self.formatter = Jinja2ChatFormatter(template, eos, bos)
+        self.renderer = Renderer(template, bos, eos, Path(path).name, *(limits or ()))
+        self.renderer.try_once()
         self.arch = meta.get("general.architecture", "")
         self.sliding_window = int(meta.get(f"{self.arch}.attention.sliding_window", 0) or 0)
         self.n_ctx_train = int(meta.get(f"{self.arch}.context_length", 0) or 0)
@@ -106,8 +78,7 @@ class Engine:
 
     def prompt_text(self, messages: list[dict[str, str]]) -> str:
         """A chat turn's prompt as text: the messages through the chat template."""
-        # Plain role/content dicts: what llama-cpp's typed message dicts are at run time.
-        return self.formatter(messages=cast(Any, messages)).prompt
+        return self.renderer.render(messages)
 
     def prompt_tokens(self, messages: list[dict[str, str]]) -> list[int]:
         """The exact tokens a chat turn feeds the model: chat template, then the model's tokenizer."""
@@ -154,7 +125,15 @@ class Engine:
 
         llm = self.llm
         start = time.perf_counter()
-        tokens = self.prompt_tokens(req["messages"])
+        try:
+            tokens = self.prompt_tokens(req["messages"])
+        except TemplateError as exc:
+            if exc.kind != "cancelled":
+                raise
+            send(("done", dict(finish_reason="cancelled", total_ms=(time.perf_counter() - start)
+                               * 1000)))
+            return
+        send(("rendered",))  # the parent's time limit on rendering ends here
         max_tokens = req["max_tokens"]
         if len(tokens) + 1 > llm.n_ctx():
             send(("error", "overflow",
@@ -170,7 +149,7 @@ class Engine:
             from llama_cpp import LlamaGrammar
 
             grammar = LlamaGrammar.from_string(req["grammar"], verbose=False)
-            _check_grammar(llm, req["grammar"])
+            check_grammar(llm, req["grammar"])
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         stops = [s for s in req.get("stop") or [] if s]
         text = ""
@@ -220,62 +199,8 @@ class Engine:
         )))
 
 
-def amx_usable() -> bool:
-    """Whether llama.cpp may put weights in its extra CPU buffers (AMX, repacked layouts).
-
-    On CPUs that advertise AMX, llama.cpp puts quantized weights in AMX tiles, and in some virtual
-    machines the tile instructions fault (a general-protection fault in ggml_backend_amx_mul_mat
-    on the first decode: every quantized model crashes the worker). Such CPUs get the plain
-    buffers unless CREATOR_LLAMA_AMX=1 says AMX works here; other CPUs keep every buffer type.
-    """
-    if os.environ.get("CREATOR_LLAMA_AMX") == "1":
-        return True
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
-            return not any(line.startswith("flags") and " amx_tile" in line for line in info)
-    except OSError:
-        return True
-
-
-@contextmanager
-def _model_params(extra_buffers: bool) -> Iterator[None]:
-    """While active, llama-cpp-python's default model parameters use (or not) the extra buffer
-    types: `Llama` takes no argument for `use_extra_bufts`."""
-    import llama_cpp.llama_cpp as lib
-
-    original = lib.llama_model_default_params
-
-    def params() -> Any:
-        value = original()
-        value.use_extra_bufts = extra_buffers
-        return value
-
-    lib.llama_model_default_params = params
-    try:
-        yield
-    finally:
-        lib.llama_model_default_params = original
-
-
-def _check_grammar(llm: Any, text: str) -> None:
-    """Parse a GBNF grammar once before sampling with it: llama.cpp hands back no sampler for a
-    grammar it cannot parse, and sampling on without one would crash this worker."""
-    import llama_cpp
-
-    sampler = llama_cpp.llama_sampler_init_grammar(llm._model.vocab, text.encode("utf-8"),
-                                                   b"root")
-    if not sampler:
-        raise ValueError("the reply's grammar does not parse (a bug in the task's format)")
-    llama_cpp.llama_sampler_free(sampler)
-
-
 def _common_prefix(a: list[int], b: list[int]) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
+    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
 
 
 class CancelFlag:
@@ -310,10 +235,16 @@ def main(conn: Any) -> None:
     # It only sets a flag: a threading.Event takes a lock, and a second signal arriving while
     # the first handler (or `clear`) holds it deadlocks this process.
     cancel = CancelFlag()
-    signal.signal(signal.SIGUSR1, lambda *_: cancel.set())
+    engine: Engine | None = None
+
+    def on_cancel(*_: Any) -> None:
+        cancel.set()
+        if engine is not None:
+            engine.renderer.cancel()  # raises here, ending a render in progress
+
+    signal.signal(signal.SIGUSR1, on_cancel)
     # Ctrl-C in the terminal is for the conversation process (it cancels); not for this one.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    engine: Engine | None = None
     while True:
         try:
             msg = conn.recv()
@@ -322,11 +253,12 @@ def main(conn: Any) -> None:
         op = msg[0]
         try:
             if op == "load":
-                _, path, n_ctx, n_threads, n_gpu_layers, swa_full, kv_reuse = msg
+                _, path, n_ctx, n_threads, n_gpu_layers, swa_full, kv_reuse, *limits = msg
                 if engine is not None:
                     engine.llm.close()
                     engine = None
-                engine = Engine(path, n_ctx, n_threads, n_gpu_layers, swa_full, kv_reuse)
+                engine = Engine(path, n_ctx, n_threads, n_gpu_layers, swa_full, kv_reuse,
+                                tuple(limits) if limits else None)
                 conn.send(("loaded", engine.info()))
             elif op == "close":
                 conn.send(("closed",))
@@ -347,6 +279,10 @@ def main(conn: Any) -> None:
                 conn.send(("error", "state", f"unknown request {op!r}"))
         except (BrokenPipeError, ConnectionResetError):
             return  # the conversation process is gone
+        except TemplateError as exc:
+            conn.send(("error", "cancelled" if exc.kind == "cancelled" else "template", str(exc)))
+        except Stopped:  # a cancel that landed just as a render began or ended
+            conn.send(("error", "cancelled", "cancelled while the chat template was rendering"))
         except Exception as exc:
             if os.environ.get("CREATOR_DEBUG"):
                 traceback.print_exc(file=sys.stderr)

@@ -75,9 +75,7 @@ def storage_error(exc: BaseException, path: Path | str) -> StorageError | None:
             f"the database {path} stayed locked by another process longer than we waited; "
             "nothing was lost: try again in a moment (is a long import running?)", path)
     if code in (SQLITE_CORRUPT, SQLITE_NOTADB):
-        return DatabaseDamaged(
-            f"the database {path} is damaged ({exc}); run `creator doctor --repair` to back it "
-            "up and rebuild what can be read", path)
+        return damaged_error(path, str(exc))
     if code == SQLITE_IOERR:
         return StorageError(f"the disk holding {path} failed a read or write ({exc}); check "
                             "the disk, then try again", path)
@@ -88,6 +86,14 @@ def storage_error(exc: BaseException, path: Path | str) -> StorageError | None:
         return StorageError(f"the database {path} cannot be opened; check that its folder "
                             "exists and is writable", path)
     return None
+
+
+def damaged_error(path: Path | str, reason: str) -> DatabaseDamaged:
+    """The error for a database found damaged, saying what to do."""
+    return DatabaseDamaged(
+        f"the database {path} is damaged ({reason}); nothing will be written to it: close "
+        "the other creator windows, then run `creator doctor --repair` (it backs the file up "
+        "and rebuilds what can be read)", path)
 
 
 def _full_message(path: Path | str) -> str:

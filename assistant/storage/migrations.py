@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from creator_assistant.storage.writes import write
+
 Migration = Callable[[sqlite_utils.Database], None]
 MIGRATIONS: list[Migration] = []
 
@@ -96,19 +98,31 @@ def m007_format_problems(db: sqlite_utils.Database) -> None:
     db.table("messages").add_column("format_problems", str)
 
 
-def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply every migration not yet recorded in `_migrations`; return the names applied."""
+def _done(db: sqlite_utils.Database) -> set[str] | None:
     if "_migrations" not in db.table_names():
-        db.table("_migrations").create({"name": str, "applied_at": str}, pk="name")
-    done = {row["name"] for row in db.table("_migrations").rows}
+        return None
+    return {row["name"] for row in db.table("_migrations").rows}
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply every migration not yet recorded in `_migrations`; return the names applied.
+    They run in one write, checked again under its lock: processes opening a new database
+    at the same moment apply each migration once."""
+    done = _done(db)
+    if done is not None and all(fn.__name__ in done for fn in MIGRATIONS):
+        return []
     applied = []
-    for fn in MIGRATIONS:
-        if fn.__name__ in done:
-            continue
-        with db.conn:
+    with write(db):
+        done = _done(db)
+        if done is None:
+            db.table("_migrations").create({"name": str, "applied_at": str}, pk="name")
+            done = set()
+        for fn in MIGRATIONS:
+            if fn.__name__ in done:
+                continue
             fn(db)
             db.table("_migrations").insert(
                 {"name": fn.__name__, "applied_at": dt.datetime.now(dt.UTC).isoformat()}
             )
-        applied.append(fn.__name__)
+            applied.append(fn.__name__)
     return applied

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from creator_assistant.storage import health
 from creator_assistant.storage.db import open_db
+from creator_assistant.storage.writes import database_file, write
 
 
 def now() -> str:
@@ -30,13 +32,35 @@ class NotFound(LookupError):
 @dataclass
 class Store:
     db: sqlite_utils.Database
+    watch: health.Watch | None = field(default=None, repr=False)
+    path: str = field(default="", init=False)  # the database file ("" in memory)
+
+    def __post_init__(self) -> None:
+        self.path = database_file(self.db)
+
+    @property
+    def damaged(self) -> str | None:
+        """Why the database is known to be damaged (no write goes into it), or None. Cheap,
+        and safe to read from any thread."""
+        return health.damaged(self.path) if self.path else None
+
+    def start_health_checks(self) -> health.Watch | None:
+        """Check the database in the background, shortly after now and every few minutes."""
+        if self.path and self.watch is None:
+            self.watch = health.Watch(self.path).start()
+        return self.watch
+
+    def stop_health_checks(self) -> None:
+        if self.watch is not None:
+            self.watch.stop()
+            self.watch = None
 
     # -- conversations ----------------------------------------------------------------------
 
     def new_conversation(self, title: str = "", task: str = "") -> str:
         cid = uuid.uuid4().hex[:12]
         stamp = now()
-        with self.db.conn:
+        with write(self.db):
             self.db.table("conversations").insert(
                 {"id": cid, "title": title, "task": task, "created": stamp, "updated": stamp}
             )
@@ -61,47 +85,54 @@ class Store:
         return [dict(r) for r in self.db.query(sql)]
 
     def set_task(self, cid: str, task: str) -> None:
-        with self.db.conn:
+        with write(self.db):
             self.db.table("conversations").update(cid, {"task": task, "updated": now()})
 
     def rename(self, cid: str, title: str) -> None:
-        with self.db.conn:
+        with write(self.db):
             self.db.table("conversations").update(cid, {"title": title, "updated": now()})
 
     def delete(self, cid: str) -> None:
-        with self.db.conn:
+        with write(self.db):
             self.db.execute("delete from messages where conversation_id = ?", [cid])
             self.db.execute("delete from conversation_memory where conversation_id = ?", [cid])
             self.db.execute("delete from conversations where id = ?", [cid])
 
     def delete_if_empty(self, cid: str) -> bool:
         """Delete the conversation when it has no messages (the chat left it empty); True if so."""
-        if self.db.execute("select 1 from messages where conversation_id = ? limit 1",
-                           [cid]).fetchone():
-            return False
-        self.delete(cid)
+        with write(self.db):
+            if self.db.execute("select 1 from messages where conversation_id = ? limit 1",
+                               [cid]).fetchone():
+                return False
+            self.delete(cid)
         return True
 
     # -- messages ---------------------------------------------------------------------------
 
     def add_message(self, cid: str, role: str, content: str, **fields: Any) -> int:
-        """Insert and commit a message at once; returns its id."""
-        with self.db.conn:
-            seq = self.db.execute(
-                "select coalesce(max(seq), 0) + 1 from messages where conversation_id = ?", [cid]
-            ).fetchone()[0]
-            row = {"conversation_id": cid, "seq": seq, "role": role, "content": content,
-                   "created": now(), **fields}
-            mid = self.db.table("messages").insert(row).last_pk
+        """Insert and commit a message at once; returns its id. Its seq (the next in the
+        conversation) is taken inside the same write, so concurrent writers never collide."""
+        row = {"conversation_id": cid, "role": role, "content": content, "created": now(),
+               **fields}
+        bad = [k for k in row if not k.isidentifier()]
+        if bad:
+            raise ValueError(f"not a column name: {bad[0]!r}")
+        names = ", ".join(f'"{k}"' for k in row)
+        marks = ", ".join("?" * len(row))
+        with write(self.db):
+            mid = self.db.execute(
+                f"insert into messages (seq, {names}) select coalesce(max(seq), 0) + 1, {marks}"
+                " from messages where conversation_id = ?", [*row.values(), cid]).lastrowid
             assert mid is not None
-            conv: dict[str, Any] = {"updated": now()}
-            if role == "user" and not self.conversation(cid)["title"]:
-                conv["title"] = " ".join(content.split())[:60]
-            self.db.table("conversations").update(cid, conv)
+            # The first user message titles an untitled conversation.
+            self.db.execute(
+                "update conversations set updated = ?, title = case when ? = 'user' and"
+                " coalesce(title, '') = '' then ? else title end where id = ?",
+                [now(), role, " ".join(content.split())[:60], cid])
         return int(mid)
 
     def update_message(self, mid: int, **fields: Any) -> None:
-        with self.db.conn:
+        with write(self.db):
             self.db.table("messages").update(mid, fields)
 
     def messages(self, cid: str) -> list[dict[str, Any]]:
@@ -109,14 +140,15 @@ class Store:
 
     def drop_last_exchange(self, cid: str) -> str | None:
         """Delete the last user message and the replies after it; return its text (None: none)."""
-        rows = self.messages(cid)
-        last = next((r for r in reversed(rows) if r["role"] == "user"), None)
-        if last is None:
-            return None
-        with self.db.conn:
+        with write(self.db):  # read under the lock: a reply saved meanwhile goes too
+            last = self.db.execute(
+                "select seq, content from messages where conversation_id = ? and role = 'user'"
+                " order by seq desc limit 1", [cid]).fetchone()
+            if last is None:
+                return None
             self.db.execute("delete from messages where conversation_id = ? and seq >= ?",
-                            [cid, last["seq"]])
-        return last["content"]
+                            [cid, last[0]])
+        return str(last[1])
 
     def pin(self, mid: int, pinned: bool = True) -> None:
         self.update_message(mid, pinned=int(pinned))
@@ -143,7 +175,7 @@ class Store:
 
     def keep_from(self, cid: str, seq: int) -> None:
         """Move the prompt's start forward to `seq` (never back: the summary covers the rest)."""
-        with self.db.conn:
+        with write(self.db):
             self.db.execute(
                 """insert into conversation_memory (conversation_id, kept_from, updated)
                    values (?, ?, ?) on conflict(conversation_id) do update set
@@ -152,7 +184,7 @@ class Store:
 
     def set_summary(self, cid: str, text: str, upto: int, model: str) -> bool:
         """Save a summary covering messages up to seq `upto`, unless a newer one is saved."""
-        with self.db.conn:
+        with write(self.db):
             cur = self.db.execute(
                 """update conversation_memory set summary = ?, summary_upto = ?,
                    summary_model = ?, updated = ? where conversation_id = ? and summary_upto < ?""",
@@ -169,7 +201,7 @@ class Store:
         return found
 
     def save_token_sizes(self, model: str, sizes: dict[str, int]) -> None:
-        with self.db.conn:
+        with write(self.db):
             self.db.conn.executemany(
                 "insert or replace into token_counts (model, digest, tokens) values (?, ?, ?)",
                 [(model, d, n) for d, n in sizes.items()])

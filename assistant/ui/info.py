@@ -33,7 +33,8 @@ class ReplyInfo:
         return cls(result.task, result.route.reason, result.model, result.model_note,
                    result.status, u.completion_tokens, u.tokens_per_s, u.ttft_ms,
                    u.prompt_tokens + u.completion_tokens, n_ctx, result.error or "",
-                   list(result.notices), list(result.format_problems or []), tag)
+                   list(result.notices) + _unsaved(result), list(result.format_problems or []),
+                   tag)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ReplyInfo:
@@ -75,3 +76,9 @@ class ReplyInfo:
         elif self.status == "error":
             parts.append("error")
         return " · ".join(parts)
+
+
+def _unsaved(result: Any) -> list[str]:
+    """A reply the disk had no room for: where it is kept until it can be saved."""
+    unsaved = getattr(result, "unsaved", None)
+    return [f"Not saved: {unsaved}"] if unsaved else []

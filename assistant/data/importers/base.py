@@ -7,11 +7,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def shown(text: str, limit: int = 80) -> str:
+    """`text` on one line and at most `limit` characters, for a message quoting a file."""
+    flat = "".join(c if c.isprintable() else " " for c in text)
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
+
+
 class CellError(ValueError):
     """One cell is not what its column holds; the reader adds the file, line and column."""
 
     def __init__(self, expected: str, found: str) -> None:
-        super().__init__(f"expected {expected}, found {found!r}")
+        super().__init__(f"expected {expected}, found {shown(found)!r}")
         self.expected, self.found = expected, found
 
 
@@ -21,7 +27,8 @@ class DataFileError(ValueError):
     def __init__(self, message: str, *, file: str = "", line: int | None = None,
                  column: str | None = None) -> None:
         where = ", ".join(filter(None, [
-            file, f"line {line}" if line else "", f"column {column!r}" if column else ""]))
+            shown(file, 200), f"line {line}" if line else "",
+            f"column {shown(column)!r}" if column else ""]))
         super().__init__(f"{where}: {message}" if where else message)
         self.file, self.line, self.column = file, line, column
 

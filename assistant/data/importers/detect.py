@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 
-from creator_assistant.data.importers.base import DataFileError, Importer, Source
+from creator_assistant.data.importers.base import DataFileError, Importer, Source, shown
+from creator_assistant.data.importers.limits import LimitExceeded
+from creator_assistant.data.importers.table import text_lines
 
 
 def choose_importer(source: Source, importers: Mapping[str, Importer],
@@ -24,16 +27,23 @@ def choose_importer(source: Source, importers: Mapping[str, Importer],
             continue
         try:
             score = float(importer.sniff(source))
+        except LimitExceeded:
+            raise  # a file over a cap: say which, whoever noticed
         except Exception:  # a third-party importer that breaks must not block the others
             score = 0.0
         if score > 0:
             scored.append((score, importer.name, importer))
     if not scored:
         first = source.files[0]
-        header = next((ln for ln in first.text.splitlines() if ln.strip()), "")[:120]
+        head = itertools.islice(text_lines(first.text), 30)
+        header = shown(next((ln.strip() for ln in head if ln.strip()), ""), 120)
+        studio = any(f.name.lower().endswith(("table data.csv", "chart data.csv", "totals.csv"))
+                     for f in source.files)
+        foreign = any(c.isalpha() and not c.isascii() for c in header)  # ö, é, í...
+        hint = ("A YouTube Studio export in another language: switch Studio to English and "
+                "export again. " if studio or foreign else "")
         raise DataFileError(
             f"not a file I can read: {source.path}: its first line `{header}` matches none of "
-            f"the formats I know ({', '.join(sorted(importers))}). A YouTube Studio export in "
-            "another language: switch Studio to English and export again. Any other CSV of "
+            f"the formats I know ({', '.join(sorted(importers))}). {hint}Any other CSV of "
             "content: `creator import FILE --as generic --map title=COLUMN,views=COLUMN`.")
     return max(scored, key=lambda s: s[0])[2]

@@ -4,7 +4,9 @@ usual names, or named by the user with `--map field=Column,...`."""
 from __future__ import annotations
 
 from creator_assistant.data.importers.base import DataFileError, Dataset, Importer, Source
-from creator_assistant.data.importers.table import Table, norm, read_table, records
+from creator_assistant.data.importers.limits import LimitExceeded
+from creator_assistant.data.importers.table import SNIFF_ROWS, Table, norm, read_table, records
+from creator_assistant.data.importers.totals import kept_aside, split_total
 
 NAME = "generic"
 
@@ -60,7 +62,7 @@ def columns(table: Table, chosen: dict[str, str] | None = None) -> list[tuple[in
     for field, column in (chosen or {}).items():
         if norm(column) not in keys:
             raise DataFileError(f"--map {field}={column}: no column {column!r}; the columns are "
-                                + ", ".join(table.header), file=table.file)
+                                + table.columns_text, file=table.file)
         taken[field] = keys.index(norm(column))
     used = set(taken.values())
     for field, (_, names) in FIELDS.items():
@@ -78,7 +80,9 @@ def sniff(source: Source) -> float:
     if len(source.files) != 1:
         return 0.0
     try:
-        table = read_table(source.files[0])
+        table = read_table(source.files[0], head=SNIFF_ROWS)
+    except LimitExceeded:
+        raise  # a cell over the cap: say so, not "not a file I can read"
     except DataFileError:
         return 0.0
     fields = {f for _, f, _ in columns(table)}
@@ -94,10 +98,12 @@ def read(source: Source, options: dict[str, str]) -> Dataset:
     if not fields & {"title", "id", "description"}:
         raise DataFileError(
             "not a file I can read: no column names the pieces (title, id, name...). The columns "
-            f"are {', '.join(table.header)}; name them with --map title=COLUMN,views=COLUMN",
+            f"are {table.columns_text}; name them with --map title=COLUMN,views=COLUMN",
             file=table.file, line=table.header_line)
     ds = Dataset(NAME, "content", meta={"columns": {f: table.header[i] for i, f, _ in cols}})
-    rows = records(table, cols)
+    total, rows = split_total(records(table, cols), ("id", "title", "description"))
+    if total is not None:
+        ds.meta["total"] = kept_aside(total)
     for rec in rows:
         if not rec.get("title"):
             rec["title"] = (rec.get("description") or rec.get("id") or "")[:100]

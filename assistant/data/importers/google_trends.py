@@ -3,10 +3,10 @@ region) and `relatedQueries.csv` (TOP and RISING blocks), with or without the `C
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 import re
 
+from creator_assistant.data.importers import limits
 from creator_assistant.data.importers.base import (
     CellError,
     DataFileError,
@@ -16,7 +16,14 @@ from creator_assistant.data.importers.base import (
     TextFile,
 )
 from creator_assistant.data.importers.parse import date, number
-from creator_assistant.data.importers.table import Table, norm, read_table
+from creator_assistant.data.importers.table import (
+    Table,
+    csv_rows,
+    delimiter_of,
+    header_cells,
+    read_table,
+    text_lines,
+)
 
 NAME = "google-trends"
 TIME_KEYS = {"week": "week", "month": "month", "day": "day", "time": "hour"}
@@ -25,14 +32,15 @@ TERM = re.compile(r"^(?P<term>.+?):\s*\((?P<scope>[^()]*)\)\s*$")
 
 
 def _shape(f: TextFile) -> str | None:
-    lines = [ln.strip().strip('"').lower() for ln in f.text.splitlines()[:60] if ln.strip()]
-    if "top" in lines or "rising" in lines:
+    head = [ln.strip().strip('"').lower() for ln in itertools.islice(text_lines(f.text), 60)]
+    if "top" in head or "rising" in head:
         return "related"
-    header = next((ln for ln in lines if "," in ln and not ln.startswith("category:")), "")
-    first = norm(header.split(",")[0])
-    if first in TIME_KEYS:
+    header = header_cells(f)
+    if len(header) < 2:
+        return None
+    if header[0] in TIME_KEYS:
         return "timeline"
-    if first in GEO_KEYS and TERM.match(header.split(",", 1)[1].strip().strip('"')):
+    if header[0] in GEO_KEYS and TERM.match(header[1]):
         return "geo"
     return None
 
@@ -84,7 +92,7 @@ def _terms(table: Table) -> list[dict[str, str]]:
 
 
 def _values(table: Table, terms: list[dict[str, str]], key: str, parse) -> list[dict]:
-    out = []
+    out, value = [], table.parser("float")
     for line, cells in table.rows:
         try:
             rec = {"_line": line, key: parse(cells[0])}
@@ -94,7 +102,7 @@ def _values(table: Table, terms: list[dict[str, str]], key: str, parse) -> list[
         values = {}
         for i, t in enumerate(terms, start=1):
             try:
-                values[t["term"]] = number(cells[i])
+                values[t["term"]] = value(cells[i])
             except CellError as exc:
                 raise DataFileError(f"{exc} (Trends values are 0-100 or <1)", file=table.file,
                                     line=line, column=table.header[i]) from None
@@ -104,10 +112,11 @@ def _values(table: Table, terms: list[dict[str, str]], key: str, parse) -> list[
 
 
 def _related(f: TextFile) -> list[dict]:
-    reader = csv.reader(io.StringIO(f.text, newline=""))
-    block, out, start = None, [], 1
-    for cells in reader:
-        line, start = start, reader.line_num + 1
+    block: str | None = None
+    out: list[dict] = []
+    for line, cells in csv_rows(f, delimiter_of(f.text), strict=False):
+        if len(out) >= limits.current().max_rows:
+            raise limits.too_many_rows(f.name, line)
         cells = [c.strip() for c in cells if c.strip()]
         if not cells or cells[0].startswith("Category:"):
             continue

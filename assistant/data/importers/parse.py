@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 from creator_assistant.data.importers.base import CellError
 
+LARGEST = 1e15  # beyond any view count; keeps every integer inside SQLite's range
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
-_HMS = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?:\.\d+)?$")
-_ISO_DURATION = re.compile(r"^P(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$")
+_HMS = re.compile(r"^(?:(\d{1,9}):)?(\d{1,2}):(\d{2})(?:\.\d+)?$")
+_ISO_DURATION = re.compile(r"^P(?:(\d{1,9})D)?T?(?:(\d{1,9})H)?(?:(\d{1,9})M)?(?:(\d{1,9})S)?$")
 _DATE_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y", "%m/%d/%Y", "%m/%d/%y",
                  "%Y/%m/%d", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M")
 
@@ -31,9 +33,12 @@ def number(text: str) -> float | None:
     if s and s[-1].lower() in _SUFFIX and len(s) > 1:  # TikTok: "1.2K"
         scale, s = _SUFFIX[s[-1].lower()], s[:-1]
     try:
-        return float(s) * scale
+        value = float(s) * scale
     except ValueError:
         raise CellError("a number", text) from None
+    if not math.isfinite(value) or abs(value) > LARGEST:  # `inf`, `nan`, `1e309`
+        raise CellError("a number", text)
+    return value
 
 
 def integer(text: str) -> int | None:
@@ -48,15 +53,19 @@ def seconds(text: str) -> int | None:
         return None
     m = _HMS.match(s)
     if m:
-        return int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
-    m = _ISO_DURATION.match(s)
-    if m and s != "P" and s != "PT":
+        total = int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
+    elif (m := _ISO_DURATION.match(s)) and s != "P" and s != "PT":
         d, h, mi, se = (int(g or 0) for g in m.groups())
-        return d * 86400 + h * 3600 + mi * 60 + se
-    try:
-        return int(round(float(s)))
-    except ValueError:
-        raise CellError("a duration like 0:04:34 or a number of seconds", text) from None
+        total = d * 86400 + h * 3600 + mi * 60 + se
+    else:
+        try:
+            value = float(s)
+        except ValueError:
+            value = math.inf
+        total = int(round(value)) if abs(value) <= LARGEST else int(LARGEST) + 1
+    if abs(total) > LARGEST:
+        raise CellError("a duration like 0:04:34 or a number of seconds", text)
+    return total
 
 
 def date(text: str) -> str | None:

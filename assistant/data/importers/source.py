@@ -5,12 +5,15 @@ from __future__ import annotations
 import codecs
 import hashlib
 import zipfile
+import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
-from creator_assistant.data.importers.base import DataFileError, Source, TextFile
+from creator_assistant.data.importers import limits
+from creator_assistant.data.importers.base import DataFileError, Source, TextFile, shown
 
-MAX_BYTES = 256 * 1024 * 1024  # one export is a few MB; more is a mistake or a zip bomb
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+CHUNK = 1 << 20
 
 
 def load_source(path: str | Path) -> Source:
@@ -24,14 +27,22 @@ def load_source(path: str | Path) -> Source:
         if not members:
             raise DataFileError(f"the folder {p} holds no .csv files; point at an export folder "
                                 "(holding `Table data.csv`) or at one CSV file")
-        total = sum(f.stat().st_size for f in members)
-        _check_size(total, str(p))
-        raw = [(f.relative_to(p).as_posix(), f.read_bytes()) for f in members]
+        _check_size(sum(f.stat().st_size for f in members), str(p))
+        budget = _Budget(str(p))
+        raw = []
+        for f in members:
+            with f.open("rb") as fh:
+                raw.append((f.relative_to(p).as_posix(), budget.read(fh)))
         return _source(str(p), raw, "folder")
+    if not p.is_file():  # a device or a pipe never ends: reading it would fill the memory
+        raise DataFileError(f"{p} is not a regular file; point at a CSV file, an export folder "
+                            "or a zip")
     if zipfile.is_zipfile(p):
         return _load_zip(p)
     _check_size(p.stat().st_size, str(p))
-    return _source(str(p), [(p.name, p.read_bytes())], "file")
+    with p.open("rb") as fh:  # the size can change under us: count what is read
+        data = _Budget(str(p)).read(fh)
+    return _source(str(p), [(p.name, data)], "file")
 
 
 def _load_zip(p: Path) -> Source:
@@ -43,21 +54,46 @@ def _load_zip(p: Path) -> Source:
                 raise DataFileError(
                     f"the zip {p.name} holds no .csv files (an Excel .xlsx file is a zip too: "
                     "export as CSV instead)")
+            # The declared sizes refuse an honest big zip early; a lying one is caught by
+            # counting what decompression actually yields.
             _check_size(sum(i.file_size for i in infos), str(p))
-            raw = [(i.filename, zf.read(i)) for i in sorted(infos, key=lambda i: i.filename)]
-    except zipfile.BadZipFile as exc:
+            budget = _Budget(str(p))
+            raw = []
+            for info in sorted(infos, key=lambda i: i.filename):
+                with zf.open(info) as fh:
+                    raw.append((info.filename, budget.read(fh)))
+    except RuntimeError:  # zipfile says so of a member that needs a password
+        raise DataFileError(f"{p.name} is an encrypted zip; unzip it and import the folder, "
+                            "or export again without a password") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError,
+            zlib.error) as exc:
         raise DataFileError(
-            f"{p.name} is a damaged zip ({exc}); download the export again") from None
+            f"{p.name} is a damaged zip ({shown(str(exc))}); download the export again") from None
     return _source(str(p), raw, "zip")
 
 
 def _check_size(size: int, where: str) -> None:
-    if size > MAX_BYTES:
-        raise DataFileError(f"{where} is {size / 2**20:.0f} MB; the limit is "
-                            f"{MAX_BYTES // 2**20} MB. Export a shorter date range.")
+    if size > limits.current().max_bytes:
+        raise limits.too_big(where, size)
 
 
-def _source(path: str, raw: list[tuple[str, bytes]], container: str) -> Source:
+class _Budget:
+    """Reads files in chunks, counting every byte against the cap for the whole import."""
+
+    def __init__(self, where: str) -> None:
+        self.where, self.left = where, limits.current().max_bytes
+
+    def read(self, fh) -> bytearray:
+        data = bytearray()  # grows in place: no second copy of the whole file
+        while chunk := fh.read(min(CHUNK, self.left + 1)):
+            self.left -= len(chunk)
+            if self.left < 0:
+                raise limits.too_big(self.where)
+            data += chunk
+        return data
+
+
+def _source(path: str, raw: Sequence[tuple[str, bytes | bytearray]], container: str) -> Source:
     files = [decode(name, data) for name, data in raw]
     if len(raw) == 1:
         digest = hashlib.sha256(raw[0][1]).hexdigest()
@@ -69,7 +105,7 @@ def _source(path: str, raw: list[tuple[str, bytes]], container: str) -> Source:
     return Source(path, files, digest, container)
 
 
-def decode(name: str, data: bytes) -> TextFile:
+def decode(name: str, data: bytes | bytearray) -> TextFile:
     """Decode UTF-8 (with or without BOM) or UTF-16; say where a file stops being text."""
     if data.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"

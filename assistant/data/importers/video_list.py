@@ -14,7 +14,7 @@ from creator_assistant.data.importers.base import (
     Source,
 )
 from creator_assistant.data.importers.parse import date
-from creator_assistant.data.importers.table import read_table, records
+from creator_assistant.data.importers.table import SNIFF_ROWS, read_table, records
 
 NAME = "video-list"
 # YouTube's own category ids (videoCategories.list, region US).
@@ -37,7 +37,7 @@ def sniff(source: Source) -> float:
     if len(source.files) != 1:
         return 0.0
     try:
-        fields = _fields(read_table(source.files[0]))
+        fields = _fields(read_table(source.files[0], head=SNIFF_ROWS))
     except DataFileError:
         return 0.0
     if {"title", "views"} <= fields and fields & {"channel", "tags"}:
@@ -54,7 +54,7 @@ def read(source: Source, options: dict[str, str]) -> Dataset:
     if missing:
         raise DataFileError(
             f"not a file I can read as a video list: no {' or '.join(sorted(missing))} column. "
-            f"The columns are {', '.join(table.header)}; name them with --map views=COLUMN",
+            f"The columns are {table.columns_text}; name them with --map views=COLUMN",
             file=table.file, line=table.header_line)
     keys = table.keys
     extra = []

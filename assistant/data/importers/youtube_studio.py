@@ -3,11 +3,27 @@ report, alone or in their folder or zip. Columns are mapped by header name, neve
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
-from creator_assistant.data.importers.base import DataFileError, Dataset, Importer, Source, TextFile
-from creator_assistant.data.importers.table import Table, mapping, norm, read_table, records
+from creator_assistant.data.importers.base import (
+    DataFileError,
+    Dataset,
+    Importer,
+    Source,
+    TextFile,
+    shown,
+)
+from creator_assistant.data.importers.table import (
+    Table,
+    header_cells,
+    mapping,
+    read_table,
+    records,
+    text_lines,
+)
+from creator_assistant.data.importers.totals import kept_aside, split_total
 
 NAME = "youtube-studio"
 FILES = ("table data.csv", "chart data.csv", "totals.csv")
@@ -64,8 +80,7 @@ def known_metrics(keys: list[str]) -> int:
 
 def _shape(f: TextFile) -> str | None:
     """Which Studio file this is by its header: table, chart or totals; None when not one."""
-    first_line = next((ln for ln in f.text.splitlines() if ln.strip()), "")
-    keys = [norm(k) for k in first_line.split(",")]
+    keys = header_cells(f)
     known = sum(k in SPEC for k in keys[1:])
     # Mostly Studio's own column names: a video list with a `likes` column is not a report.
     if len(keys) < 2 or not known_metrics(keys[1:]) or known * 2 < len(keys) - 1:
@@ -108,26 +123,41 @@ def _read_part(shape: str, table: Table, ds: Dataset) -> list[dict]:
     if shape == "totals":
         return records(table, cols)
     if shape == "table":
-        ds.meta["dimension"] = table.header[0]
-        cols = [(0, "key", "text")] + [c for c in cols if c[0] != 0]
+        index, ds.meta["dimension"] = _key_column(table, ds)
+        cols = [(index, "key", "text")] + [c for c in cols if c[0] != index or c[1] == "title"]
     else:
         dims = [c for c in cols if c[2] == "text"]
         ds.meta.setdefault("chart_dimension", table.header[1])
         if dims and dims[0][1] != "key":  # Geography, Traffic source...: the first text column
             cols = [c if c != dims[0] else (c[0], "key", "text") for c in cols]
     ds.meta.setdefault("metrics", sorted({n for _, n, _ in cols if n in _METRIC_FIELDS}))
-    rows = table.rows
-    if shape == "table" and rows and rows[0][1][0].strip().lower() == "total":
-        ds.meta["total"] = {k: v for k, v in records(table, cols, rows[:1])[0].items()
-                            if k not in ("_line", "key") and v not in (None, "")}
-        rows = rows[1:]
-    out = records(table, cols, rows)
+    out = records(table, cols)
     if shape == "table":
+        total, out = split_total(out, ("key", "title"))
+        if total is not None:
+            ds.meta["total"] = kept_aside(total)
         for rec in out:
             if rec["key"].lower() == "total":
                 raise DataFileError("a second `Total` row; expected one, right after the header",
                                     file=table.file, line=rec["_line"])
     return out
+
+
+def _key_column(table: Table, ds: Dataset) -> tuple[int, str]:
+    """The column naming each row, and the report's dimension; refused when there is none."""
+    keys = table.keys
+    if "content" in keys:
+        return keys.index("content"), table.header[keys.index("content")]
+    if keys[0] not in SPEC:  # Geography, Traffic source, Subscription status...
+        return 0, table.header[0]
+    if "video title" in keys:
+        ds.notes.append("no Content column (video ids): the videos are named by their title")
+        return keys.index("video title"), "Content"
+    raise DataFileError(
+        "not a report I can read: no column names its rows. Expected `Content` (video ids), "
+        "`Video title` or the report's dimension (`Geography`, `Traffic source`...) as the first "
+        f"column; found {table.columns_text}. Export the report again with it",
+        file=table.file, line=table.header_line)
 
 
 _METRIC_FIELDS = {name for name, _ in METRICS.values()}
@@ -141,8 +171,8 @@ def _folder_meta(path: str) -> dict[str, str]:
 
 
 def _first_line(f: TextFile) -> str:
-    line = next((ln for ln in f.text.splitlines() if ln.strip()), "")
-    return line[:120] + ("…" if len(line) > 120 else "")
+    line = next((ln for ln in itertools.islice(text_lines(f.text), 30) if ln.strip()), "")
+    return shown(line.strip(), 120)
 
 
 IMPORTER = Importer(NAME, "YouTube Studio export (Table data / Chart data / Totals, folder or zip)",

@@ -94,7 +94,8 @@ class ModelsScreen(Screen[None]):
             if row.get("tag") == "starter model":
                 name += " (starter: very small)"
             kind = "demo" if row.get("demo") else row.get("kind", "")
-            table.add_row(category, name, size_label(row), row["tier"], row["status"],
+            status = "failed to load" if row.get("failed") else row["status"]
+            table.add_row(category, name, size_label(row), row["tier"], status,
                           KINDS.get(kind, kind), key=row["id"])
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
@@ -116,6 +117,8 @@ class ModelsScreen(Screen[None]):
             tag, note = row.get("tag", ""), row["note"]
             lines.append(note if not tag or note.startswith((tag, f"a {tag}")) else
                          f"{tag[0].upper()}{tag[1:]}: {note}")
+        if row.get("failed"):  # never chosen by itself until it loads (l tries it again)
+            lines.append(f"Failed to load: {row['failed']}")
         if row.get("gated"):
             lines.append(f"Licence-gated: {row.get('licence', '')}")
         if row.get("path"):

@@ -14,6 +14,8 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from creator_assistant.terminal_text import safe
+
 HINT = "⏎ open · n new · r rename · d delete · esc close"
 
 
@@ -86,7 +88,7 @@ class ConversationSidebar(Vertical):
                 f"{when(row['updated'])} · {row['messages']} message"
                 + ("" if row["messages"] == 1 else "s")
                 + (f" · {row['task']}" if row.get("task") else ""))
-            label = Content.assemble((title[:60], "bold"), "\n", (detail, "dim"))
+            label = Content.assemble((safe(title[:60]), "bold"), "\n", (detail, "dim"))
             options.add_option(Option(label, id=row["id"]))
         if not rows:
             options.add_option(Option(Content("no conversations match" if query else

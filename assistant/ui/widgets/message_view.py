@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Markdown, Static
 
+from creator_assistant.terminal_text import safe
 from creator_assistant.ui.info import ReplyInfo
 from creator_assistant.ui.widgets.reply_body import ReplyBody
 
@@ -57,9 +58,9 @@ class MessageView(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(self._label, classes="who")
         if self.role == "user":
-            yield Static(Content(self._text), classes="body")
+            yield Static(Content(safe(self._text)), classes="body")
             return
-        facts = Markdown(self._facts, classes="facts")
+        facts = Markdown(safe(self._facts), classes="facts")
         facts.display = bool(self._facts)
         yield facts
         yield ReplyBody(self._text)
@@ -92,7 +93,7 @@ class MessageView(Vertical, can_focus=True):
         if self.is_mounted:
             view = self.query_one(".facts", Markdown)
             view.display = bool(facts)
-            await view.update(facts)
+            await view.update(safe(facts))
 
     def set_meta(self, text: str) -> None:
         self._meta = text

@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownStream
 
+from creator_assistant.terminal_text import safe
 from creator_assistant.ui.widgets.folding import Folding
 
 # Markdown re-parses and re-wraps the open block on every append; closing a segment at a
@@ -73,7 +74,7 @@ class ReplyBody(Folding, Vertical):
         yield self.spacer
         if self._initial:
             self._open = self._initial
-            self._segment = Markdown(self._initial)
+            self._segment = Markdown(safe(self._initial))
             yield self._segment
 
     async def write(self, text: str) -> None:
@@ -95,7 +96,7 @@ class ReplyBody(Folding, Vertical):
             await self.mount(self._segment)
             self._stream = Markdown.get_stream(self._segment)
         self._open += text
-        await self._stream.write(text)
+        await self._stream.write(safe(text))  # shown, never obeyed
 
     async def _close_segment(self) -> None:
         if self._stream is not None:
