@@ -15,7 +15,7 @@ from creator_assistant.context.fitting import Fitted, History
 from creator_assistant.fields import strip_command
 from creator_assistant.formats import cut_off
 from creator_assistant.plugin_context import task_context
-from creator_assistant.plugin_guard import PluginFailed, is_str_list
+from creator_assistant.plugin_guard import PluginFailed, describe, is_str_list
 from creator_assistant.profiles import SamplingProfile
 from creator_assistant.registry import Prepared, Task
 from creator_assistant.router import Decision
@@ -224,10 +224,10 @@ class Turn:
             if result.status != Status.QUESTION:  # a question was whole once it was yielded
                 result.status = Status.STOPPED
             raise
-        except Exception as exc:  # a bug anywhere else in the turn: saved, said, not raised
-            result.status = Status.ERROR
-            result.error = (f"the reply failed ({type(exc).__name__}: {exc}); this is a bug, "
-                            "please report it. Your message is saved: send it again to retry.")
+        except (Exception, SystemExit) as exc:  # a bug elsewhere (a plugin's backend calling
+            result.status = Status.ERROR       # sys.exit too): saved, said, not raised
+            result.error = (f"the reply failed ({describe(exc)}); this is a bug, please report "
+                            "it. Your message is saved: send it again to retry.")
         finally:
             result.text = "".join(parts)
             u = result.usage

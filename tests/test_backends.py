@@ -222,3 +222,50 @@ def test_a_plugin_backend_lacking_members_is_refused_by_name(paths):
             session.ask("hello", task="chat")
     finally:
         session.close()
+
+
+EXITING = '''
+import sys
+from creator_assistant.hookspecs import hookimpl
+from creator_assistant.runtime.protocol import LoadInfo
+
+
+class Exiting:
+    kind, n_ctx, info, last_usage = "remote", 2048, None, None
+
+    model_id = sizes_key = "exiting"
+    busy = False
+    def load(self):
+        self.info = LoadInfo("exiting", 2048, 2048, 100, 0.0, True)
+        return self.info
+    def stream(self, request):
+        yield "half a "
+        sys.exit(5)
+    def count_tokens(self, messages): return sum(len(m["content"]) // 4 + 4 for m in messages)
+    def token_sizes(self, texts): return [len(t) // 4 + 1 for t in texts]
+    def cancel(self): pass
+    def close(self): pass
+
+
+@hookimpl
+def register_backends(register):
+    register("exiting", lambda name, config: Exiting())
+'''
+
+
+def test_a_plugin_backend_calling_sys_exit_mid_reply_is_an_error_not_an_exit(paths):
+    from creator_assistant.session import Session
+
+    paths.user_plugins_dir.mkdir(parents=True, exist_ok=True)
+    (paths.user_plugins_dir / "exiting.py").write_text(EXITING)
+    paths.config_file.write_text('[remotes.box]\nbase_url = "http://127.0.0.1:9"\n'
+                                 'kind = "exiting"\n\n[tasks.chat]\nbackend = "box"\n')
+    session = Session.open(paths)
+    try:
+        turn = session.ask("hello", task="chat")
+        assert "".join(turn) == "half a "
+        assert turn.result.status == "error" and "sys.exit(5)" in turn.result.error
+        saved = session.store.messages(turn.result.conversation_id)[-1]
+        assert (saved["status"], saved["content"]) == ("error", "half a ")
+    finally:
+        session.close()

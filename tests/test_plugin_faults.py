@@ -267,3 +267,49 @@ class TestCommands:
         assert "failed in /interrupt: raised KeyboardInterrupt" in out.stdout
         assert "failed in /nothing: returned NoneType None instead of a str" in out.stdout
         assert last_reply(home)["status"] == "ok"  # "hello" was answered after them
+
+
+IMPORTERS = """
+    import sys
+    from creator_assistant.api import Importer, hookimpl
+
+    def sniff_exits(source):
+        sys.exit(3)
+
+    def read(kind):
+        def run(source, options):
+            if kind == "exit":
+                sys.exit(4)
+            if kind == "raise":
+                raise RuntimeError("parser bug")
+            return ["not", "a", "dataset"]
+        return run
+
+    @hookimpl
+    def register_importers(register):
+        for kind in ("exit", "raise", "wrongtype"):
+            register(Importer(name=f"bad-{kind}", description="x", sniff=sniff_exits,
+                              read=read(kind)))
+"""
+
+
+class TestImporterCode:
+    """A plugin's importer that exits, raises or returns the wrong thing: one line, nothing
+    stored, and detection still finds the built-in importer for a file it reads."""
+
+    @pytest.mark.parametrize("kind", ["exit", "raise", "wrongtype"])
+    def test_a_broken_importer_is_one_line(self, tmp_path, kind):
+        home = tmp_path / "home"
+        write_plugin(home, "badimport", IMPORTERS)
+        data = tmp_path / "videos.csv"
+        data.write_text("title,views\nCold brew at home,1200\nLatte art,900\n")
+        out = creator(home, "import", str(data), "--as", f"bad-{kind}")
+        assert out.returncode == 1, out.stderr
+        assert "Traceback" not in out.stderr
+        said = out.stderr.strip().splitlines()
+        assert said[-1] == "nothing was imported"
+        assert f"bad-{kind} importer" in said[0] and "--as" in said[0] and len(said) == 2
+        # Its sys.exit while sniffing does not stop detection: the built-in reads the file.
+        again = creator(home, "import", str(data))
+        assert again.returncode == 0, again.stderr
+        assert "Imported #1" in again.stdout

@@ -8,11 +8,12 @@ from pathlib import Path
 import sqlite_utils
 
 from creator_assistant.data.importers import limits
-from creator_assistant.data.importers.base import DataFileError, Importer
+from creator_assistant.data.importers.base import DataFileError, Dataset, Importer
 from creator_assistant.data.importers.detect import choose_importer
 from creator_assistant.data.importers.limits import LimitExceeded, Limits
 from creator_assistant.data.importers.source import load_source
 from creator_assistant.data.store import DataStore, ImportResult
+from creator_assistant.plugin_guard import PluginFailed, call_plugin
 
 
 def builtin_importers() -> dict[str, Importer]:
@@ -64,7 +65,13 @@ def _import(db: sqlite_utils.Database, path: str | Path, importers: Mapping[str,
         importer = importers[earlier["format"]]
         if earlier["meta"].get("map") and "map" not in options:
             options["map"] = earlier["meta"]["map"]
-    dataset = importer.read(source, options)
+    try:  # an importer is a plugin's code: whatever it raises or returns is said plainly
+        dataset = call_plugin(f"{importer.name} importer", f"reading {Path(path).name}",
+                              importer.read, source, options, returns=(Dataset,),
+                              expected="a Dataset", passes=(DataFileError,))
+    except PluginFailed as exc:
+        raise DataFileError(f"{exc}; import it with another format (`--as FORMAT`), or fix "
+                            "or remove the plugin that registers that importer") from exc
     if earlier is not None:
         how = f" --map {options['map']}" if options.get("map") else ""
         dataset.notes.append(f"read as {importer.name}{how}, like the earlier import of this file")

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from creator_assistant.data.importers.base import DataFileError, Importer, Source, shown
 from creator_assistant.data.importers.limits import LimitExceeded
 from creator_assistant.data.importers.table import text_lines
+from creator_assistant.plugin_guard import PluginFailed, call_plugin
 
 
 def choose_importer(source: Source, importers: Mapping[str, Importer],
@@ -26,10 +27,11 @@ def choose_importer(source: Source, importers: Mapping[str, Importer],
         if source.container not in getattr(importer, "containers", ("file",)):
             continue
         try:
-            score = float(importer.sniff(source))
+            score = float(call_plugin(f"{importer.name} importer", "sniffing a file",
+                                      importer.sniff, source, passes=(LimitExceeded,)))
         except LimitExceeded:
             raise  # a file over a cap: say which, whoever noticed
-        except Exception:  # a third-party importer that breaks must not block the others
+        except (PluginFailed, TypeError, ValueError):  # a broken importer must not block others
             score = 0.0
         if score > 0:
             scored.append((score, importer.name, importer))
