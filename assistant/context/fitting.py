@@ -183,16 +183,23 @@ def _head(system: str, pinned: list[Message], summary: str, cap: int, tokens: in
           marker: int, notices: list[str]) -> list[Message]:
     """The one system message; when its estimated `tokens` exceed `cap`, cut in proportion to
     what `cap` leaves beside the cut's `marker` tokens."""
-    parts = [system] if system else []
-    if pinned:
-        lines = [f"- {'You' if m['role'] == 'assistant' else 'The user'} said: {m['content']}"
-                 for m in pinned]
-        parts.append("\n".join([PINNED_TITLE, *lines]))
-    if summary:
-        parts.append(f"{SUMMARY_TITLE}\n{summary}")
-    text = "\n\n".join(parts)
+    def joined(summary: str) -> str:
+        parts = [system] if system else []
+        if pinned:
+            lines = [f"- {'You' if m['role'] == 'assistant' else 'The user'} said: "
+                     f"{m['content']}" for m in pinned]
+            parts.append("\n".join([PINNED_TITLE, *lines]))
+        if summary:
+            parts.append(f"{SUMMARY_TITLE}\n{summary}")
+        return "\n\n".join(parts)
+
+    text = joined(summary)
     if tokens > cap:
-        text = _cut(text, len(text) * max(cap - marker, 0) // max(tokens, 1))
+        room = len(text) * max(cap - marker, 0) // max(tokens, 1)  # characters that fit
+        if summary and len(text) > room:  # the summary gives way first: pins are the user's
+            keep = len(summary) - (len(text) - room)
+            text = joined(_cut(summary, keep) if keep >= 80 else "")  # a stub says nothing
+        text = _cut(text, room)
         notice = ("Pinned messages, the summary or the task's instructions were shortened to "
                   "fit this model's window.")
         if notice not in notices:
