@@ -84,7 +84,8 @@ class Folding:
 
     def forget(self, children: Sequence[Widget]) -> None:
         """Children about to be removed: their rows leave the spacer with them."""
-        if any(self._folded.pop(child, None) is not None for child in list(children)):
+        dropped = [self._folded.pop(child, None) for child in list(children)]  # every one:
+        if any(rows is not None for rows in dropped):  # a held child is never freed
             self._fill()
 
     def unfold(self) -> None:
