@@ -26,7 +26,7 @@ async def test_views_pruned_from_the_chat_are_freed_even_when_folded(core):
         for i in range(1, 21):
             screen.prompt.text = f"a video idea {i} for my cooking channel"
             await pilot.press("enter")
-            await until(pilot, lambda: screen.reply is None and len(log.messages) >= 2
+            await until(pilot, lambda i=i: screen.reply is None and len(log.messages) >= 2
                         and log.messages[-1].info is not None
                         and log.messages[-2].text.startswith(f"a video idea {i} "))
             views.update(log.messages)
