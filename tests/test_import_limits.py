@@ -18,20 +18,13 @@ from creator_assistant.data.importers import DataFileError
 from creator_assistant.data.importers.limits import LimitExceeded, Limits
 from creator_assistant.data.importing import import_path
 from creator_assistant.storage.db import open_db
+from tests import test_import_errors as errors
 from tests.conftest import SAMPLES
 
+db = errors.db  # the same fixture: a fresh database
+stored = errors.stored
 TRENDING = SAMPLES / "youtube-trending-US-videos.csv"
 GEO = SAMPLES / "google-trends-geoMap.csv"
-
-
-@pytest.fixture
-def db(tmp_path):
-    return open_db(tmp_path / "creator.db")
-
-
-def stored(db) -> tuple[int, int]:
-    return (db.execute("select count(*) from data_imports").fetchone()[0],
-            db.execute("select count(*) from data_rows").fetchone()[0])
 
 
 def refuse(db, path, key: str, caps: Limits) -> str:

@@ -3,19 +3,10 @@ what was folded in is kept, and the summary is asked for again when the turn end
 
 from __future__ import annotations
 
-import pytest
+from tests import test_memory_session as memory
 
-from creator_assistant.session import Session
-
-LONG = "a video about sourdough starters, hydration and the long cold proof " * 12
-
-
-@pytest.fixture
-def session(paths):
-    paths.config_file.write_text("[tasks.chat]\nmax_tokens = 16\ncontext = 512\n")
-    session = Session.open(paths)
-    yield session
-    session.close()
+LONG = memory.LONG
+session = memory.session  # the same fixture: a chat with a small window
 
 
 def talk(session, text: str, cid: str | None = None) -> str:
