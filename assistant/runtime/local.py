@@ -37,6 +37,7 @@ class LocalBackend:
     """One model in one worker process. Thread-safe: requests are served one at a time."""
 
     kind = "local"
+    worker_module = "creator_assistant.runtime.worker"  # the process's code (see embedding.py)
 
     def __init__(self, path: Path, n_ctx: int = 8192, n_threads: int | None = None,
                  n_gpu_layers: int = 0, log_path: Path | None = None,
@@ -68,8 +69,7 @@ class LocalBackend:
             try:
                 # A new session: Ctrl-C in the terminal reaches the app (which cancels), not this.
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-m", "creator_assistant.runtime.worker",
-                     str(theirs.fileno())],
+                    [sys.executable, "-m", self.worker_module, str(theirs.fileno())],
                     pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
                 )

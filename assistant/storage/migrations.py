@@ -98,6 +98,14 @@ def m007_format_problems(db: sqlite_utils.Database) -> None:
     db.table("messages").add_column("format_problems", str)
 
 
+@migration
+def m008_embeddings(db: sqlite_utils.Database) -> None:
+    # Sentence vectors cached per embedding model (its file's identity) and text (sha256), so
+    # each text is embedded once: `dim` float32 values in `vector` (storage/embeddings.py).
+    db.table("embeddings").create(
+        {"model": str, "digest": str, "dim": int, "vector": bytes}, pk=("model", "digest"))
+
+
 def _done(db: sqlite_utils.Database) -> set[str] | None:
     if "_migrations" not in db.table_names():
         return None
