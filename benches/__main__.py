@@ -6,8 +6,8 @@ import importlib
 import inspect
 import sys
 
-BENCHES = ("overhead", "ui", "frames", "workloads", "models", "memory", "router", "quality", "chat_soak", "embed",
-           "faults")
+BENCHES = ("overhead", "ui", "frames", "workloads", "models", "memory", "router", "quality",
+           "chat_soak", "embed", "faults")
 
 
 def main(argv: list[str]) -> int:
