@@ -13,6 +13,7 @@ from creator_assistant.context.summary import Summaries
 from creator_assistant.data.ideas import IdeaStore
 from creator_assistant.fields import split_command
 from creator_assistant.paths import Paths, get_paths
+from creator_assistant.plugin_guard import PluginFailed
 from creator_assistant.plugin_manager import Host, load_host
 from creator_assistant.registry import CommandContext, Task
 from creator_assistant.router import Decision, ModelAccess, Router
@@ -94,8 +95,6 @@ class Session:
             raise UserInputError(f"remotes.{name}.kind is {config.kind!r}, which no plugin "
                                  f"registers; known: {known}")
         owner = self.host.registry.owner.get(("backends", config.kind), "?")
-        from creator_assistant.plugin_guard import PluginFailed
-
         try:  # a plugin's code: whatever it raises (sys.exit too) is said, naming the plugin
             backend = self.host.guarded(owner, f"making the {config.kind!r} backend", factory,
                                         name, config)
@@ -151,8 +150,6 @@ class Session:
     def run_command(self, text: str, ctx: CommandContext) -> str | None:
         """Run `/name args` if `name` is a registered slash command (task names are not: they
         route a message); None when it is not a command. A failing command is reported, not raised."""
-        from creator_assistant.plugin_guard import PluginFailed
-
         parts = split_command(text)
         if parts is None:
             return None

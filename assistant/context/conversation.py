@@ -10,7 +10,7 @@ from typing import Any
 from creator_assistant.context.fitting import Counter, Fitted, History, Message, fit, history_of
 from creator_assistant.fields import strip_command
 from creator_assistant.runtime.backend import Backend
-from creator_assistant.storage.store import Store
+from creator_assistant.storage.store import SAID, Store
 
 
 def digest(text: str) -> str:
@@ -45,7 +45,7 @@ class BackendCounter:
         return [self.known[k] for k in keys]
 
 
-_SAID = "conversation_id = ? and coalesce(status, '') != 'error' and content != ''"
+_SAID = f"conversation_id = ? and {SAID}"
 
 
 def prompt_rows(store: Store, cid: str) -> list[dict[str, Any]]:

@@ -164,12 +164,7 @@ class Summaries:
             state = store.memory_state(cid)
             upto = state["kept_from"] - 1
             # Only the turns to fold in: a long conversation is not read whole every turn.
-            rows = [{"seq": seq, "role": role, "content": content} for seq, role, content in
-                    store.db.execute(
-                        "select seq, role, content from messages where conversation_id = ? and"
-                        " seq > ? and seq <= ? and content != '' and"
-                        " coalesce(status, '') != 'error' order by seq",
-                        [cid, state["summary_upto"], upto])]
+            rows = store.said(cid, state["summary_upto"], upto)
             messages = [{"role": r["role"], "content": r["content"]} for r in rows]
             text, model = state["summary"], ""
             if messages:

@@ -48,19 +48,8 @@ class EmbeddingBackend(LocalBackend):
         with self._lock:
             if self.embed_info is not None and self._alive():
                 return self.embed_info
-            self.start()
-            self._conn.send(("load", str(self.path), self.n_threads))
-            try:
-                reply = self._recv(during="loading")
-            except KeyboardInterrupt:
-                self._kill()
-                raise
-            except WorkerCrashed as exc:
-                found = load_problem(self.path, f"{exc.args[0]}. Remove it or download it again.")
-                crash = WorkerCrashed(f"llama.cpp aborted while loading the embedding model "
-                                      f"{self.path.name}: {found}")
-                crash.exit_code = exc.exit_code
-                raise crash from None
+            reply = self._start_loading(("load", str(self.path), self.n_threads),
+                                        f"the embedding model {self.path.name}")
             if reply[0] == "error":
                 self._kill()
                 raise ModelError(f"could not load the embedding model {self.path.name}: "

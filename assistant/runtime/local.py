@@ -106,27 +106,33 @@ class LocalBackend:
         with self._lock:
             if self.info is not None and self._alive():
                 return self.info
-            self.start()
-            self._conn.send(("load", str(self.path), self.n_ctx, self.n_threads,
-                             self.n_gpu_layers, self.swa_full, self.kv_reuse,
-                             self.render_time_s, self.render_max_chars))
-            try:
-                reply = self._recv(during="loading")
-            except KeyboardInterrupt:  # the load's answer would come later, out of step: start over
-                self._kill()
-                raise
-            except WorkerCrashed as exc:
-                found = load_problem(self.path, f"{exc.args[0]}. Remove it or download it again.")
-                crash = WorkerCrashed(f"llama.cpp aborted while loading {self.path.name}, a "
-                                      f"corrupt file or not a model this build can run: {found}")
-                crash.exit_code = exc.exit_code
-                raise crash from None
+            reply = self._start_loading(
+                ("load", str(self.path), self.n_ctx, self.n_threads, self.n_gpu_layers,
+                 self.swa_full, self.kv_reuse, self.render_time_s, self.render_max_chars),
+                f"{self.path.name}, a corrupt file or not a model this build can run")
             if reply[0] == "error":
                 raise (TemplateError(reply[2]) if reply[1] == "template" else
                        ModelError(f"could not load {self.path.name}: "
                                   f"{load_problem(self.path, reply[2])}"))
             self.info = LoadInfo(**reply[1])
             return self.info
+
+    def _start_loading(self, request: tuple[Any, ...], what: str) -> tuple[Any, ...]:
+        """Start the worker if needed, send the load `request` and return its reply; llama.cpp
+        aborting on the file is a WorkerCrashed saying what the checker finds in it (`what`:
+        the file, as the message names it)."""
+        self.start()
+        self._conn.send(request)
+        try:
+            return self._recv(during="loading")
+        except KeyboardInterrupt:  # the load's answer would come later, out of step: start over
+            self._kill()
+            raise
+        except WorkerCrashed as exc:
+            found = load_problem(self.path, f"{exc.args[0]}. Remove it or download it again.")
+            crash = WorkerCrashed(f"llama.cpp aborted while loading {what}: {found}")
+            crash.exit_code = exc.exit_code
+            raise crash from None
 
     def close(self) -> None:
         with self._lock:

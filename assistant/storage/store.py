@@ -14,6 +14,9 @@ from creator_assistant.storage import health
 from creator_assistant.storage.db import open_db
 from creator_assistant.storage.writes import database_file, write
 
+# A message that said something: the prompt and the summary leave out failed and empty ones.
+SAID = "coalesce(status, '') != 'error' and content != ''"
+
 
 def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
@@ -137,6 +140,14 @@ class Store:
 
     def messages(self, cid: str) -> list[dict[str, Any]]:
         return list(self.db["messages"].rows_where("conversation_id = ?", [cid], order_by="seq"))
+
+    def said(self, cid: str, after: int, upto: int) -> list[dict[str, Any]]:
+        """The messages with a seq in (after, upto] that said something (not empty, not failed):
+        seq, role and content, in order."""
+        sql = (f"select seq, role, content from messages where conversation_id = ? and {SAID}"
+               " and seq > ? and seq <= ? order by seq")
+        return [{"seq": seq, "role": role, "content": content}
+                for seq, role, content in self.db.execute(sql, [cid, after, upto])]
 
     def drop_last_exchange(self, cid: str) -> str | None:
         """Delete the last user message and the replies after it; return its text (None: none)."""
