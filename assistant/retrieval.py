@@ -86,7 +86,7 @@ def status(paths: Any) -> dict[str, Any]:
                 "line": f"none installed: routing and search use words only; {PULL_HINT}"}
     failed = failures.reason(paths.models_dir, found.path)
     line = (f"{failed.rstrip('.')}; routing and search use words only" if failed else
-            f"{found.id}: routing and search use meaning and words")
+            f"{found.id}: installed (routing and search do not use it yet)")
     return {"model": found.id, "path": str(found.path), "failed": failed, "line": line}
 
 

@@ -223,5 +223,5 @@ def test_doctor_names_the_embedding_model_or_says_words_only(paths, capsys):
     install("minilm-l6-v2", paths)
     assert doctor.report()["embeddings"]["model"] == "minilm-l6-v2"
     doctor.run(args)
-    assert "Embeddings minilm-l6-v2: routing and search use meaning and words" in (
+    assert "Embeddings minilm-l6-v2: installed (routing and search do not use it yet)" in (
         capsys.readouterr().out)
