@@ -194,8 +194,8 @@ def test_the_library_model_is_found_with_its_pulled_sha_as_cache_identity(paths,
     shutil.copy(minilm.parent / "source.json", path.parent / "source.json")
     sha = json.loads((path.parent / "source.json").read_text())["sha256"]
     assert retrieval.model_identity(path) == f"sha256:{sha}"
-    assert retrieval.status(paths)["line"] == ("minilm-l6-v2: routing and search use meaning "
-                                               "and words")
+    assert retrieval.status(paths)["line"] == ("minilm-l6-v2: installed (routing and search "
+                                               "do not use it yet)")
     install("smollm2-135m", paths)  # a chat model is not an embedding model
     assert retrieval.embedding_model(paths) == found
 
