@@ -8,7 +8,7 @@ naming the plugin, and the app goes on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pluggy
@@ -43,6 +43,13 @@ def register_importers(register: Callable[..., None]) -> None:
 
 
 # --- What a plugin decides ----------------------------------------------------------------
+
+
+@hookspec
+def route_examples() -> dict[str, Sequence[str]] | None:
+    """More example requests for this plugin's tasks, for the meaning signal only: the router
+    embeds them (with each Task's `examples`) and a message in doubt goes where the examples it is
+    most like belong. Return {task name: [requests]}; another plugin's tasks are ignored."""
 
 
 @hookspec

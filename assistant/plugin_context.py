@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 class StoredData:
     """The creator's imported data, read-only: each method computes one kind of facts."""
 
-    def __init__(self, db: Any) -> None:
-        self._db = db
+    def __init__(self, db: Any, ideas: Any = None) -> None:
+        self._db, self._ideas = db, ideas  # ideas: the session's IdeaStore
 
     def analytics(self, message: str = "", history: list[dict[str, str]] | None = None,
                   channel: str | None = None) -> Facts:
@@ -47,7 +47,7 @@ class StoredData:
         """The idea store's summary: pillars and how many ideas each holds."""
         from creator_assistant.data.facts import organize_facts
 
-        return organize_facts(self._db)
+        return organize_facts(self._db, ideas=self._ideas)
 
 
 class Ideas:
@@ -64,6 +64,15 @@ class Ideas:
     def pillars(self) -> list[str]:
         """The creator's pillars (their own categories)."""
         return self._session.ideas.pillars()
+
+    def nearest(self, ideas: list[str], categories: list[str]) -> list[str] | None:
+        """For each idea, the category nearest it in meaning (its name and the stored ideas
+        already in it); None when no embedding model can be used (words only)."""
+        store = self._session.ideas
+        if store.meaning is None or not ideas or not categories:
+            return None
+        return store.meaning.nearest_pillars([{"text": i} for i in ideas], categories,
+                                             store.list())
 
     def run(self, argv: list[str]) -> str:
         """Run an `/ideas` action (`["add", "film", "it"]`) and return its Markdown; a usage
@@ -96,6 +105,7 @@ class Conversations:
 
     def __init__(self, session: Any) -> None:
         self._store, self._exports = session.store, session.paths.exports_dir
+        self._service = session.conversations  # the search by meaning lives there
 
     def get(self, cid: str) -> dict[str, Any]:
         """One conversation (`id`, `title`, `task`, ...) by its id, as `/history ID` takes it."""
@@ -107,8 +117,10 @@ class Conversations:
     def recent(self, limit: int | None = None) -> list[dict[str, Any]]:
         return self._store.conversations(limit=limit)
 
-    def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
-        return self._store.search(text, limit=limit)
+    def search(self, text: str, limit: int = 20, exact: bool = False) -> list[dict[str, Any]]:
+        """Messages matching by words and meaning (`exact`: words only), best first; each hit
+        says what `matched`; the list's `note` says what was left out. EmptyQuery if empty."""
+        return self._service.search(text, limit=limit, exact=exact)
 
     def pin(self, message_id: int, pinned: bool = True) -> None:
         self._store.pin(message_id, pinned)
@@ -160,6 +172,7 @@ def task_context(session: Any, task: Task, message: str, history: list[dict[str,
         profile = session.resolve_task(task).profile
     settings = (profile if isinstance(profile, SamplingProfile)
                 else SamplingProfile.model_validate(dict(profile)))
-    return TaskContext(message, history, conversation_id, data=StoredData(session.store.db),
-                       ideas=Ideas(session), settings=settings, asked=asked,
-                       fields=dict(fields or {}), request=request)
+    data = StoredData(session.store.db, session.ideas)
+    return TaskContext(message, history, conversation_id, data=data, ideas=Ideas(session),
+                       settings=settings, asked=asked, fields=dict(fields or {}),
+                       request=request)

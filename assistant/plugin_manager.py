@@ -49,6 +49,9 @@ class PluginInfo:
 RETURNS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "score_message": (lambda r: all(isinstance(s, Score) for s in (
         r if isinstance(r, (list, tuple)) else [r])), "a list of Score"),
+    "route_examples": (lambda r: isinstance(r, dict) and all(
+        isinstance(k, str) and isinstance(v, (list, tuple)) and all(isinstance(t, str) for t in v)
+        for k, v in r.items()), "a dict of task name to a list of requests"),
 }
 
 
@@ -104,6 +107,18 @@ class Host:
             if result is not None:
                 results.append((impl.plugin_name, result))
         return results
+
+    def route_examples(self) -> dict[str, list[str]]:
+        """Each task's examples for the meaning signal: its declared `examples` and what its own
+        plugin's `route_examples` adds (examples for another plugin's tasks are ignored)."""
+        tasks = self.registry.tasks
+        out = {name: list(task.examples) for name, task in tasks.items()}
+        owner = self.registry.owner
+        for plugin, returned in self.call("route_examples"):
+            for name, texts in returned.items():
+                if name in out and owner.get(("tasks", name)) == plugin:
+                    out[name].extend(texts)
+        return out
 
     # -- what plugins registered ----------------------------------------------------------
 

@@ -13,6 +13,7 @@ nothing, and `nearest` never returns it. An empty query is an EmptyQuery error.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,15 +112,17 @@ class Embeddings:
         self.note: str | None = None  # what the last embed cut short, in words
         self.backend: Any = None
         self._checked = False
+        self._start_lock = threading.Lock()
         self.identity = ""
         self.dim = 0
 
     def available(self) -> bool:
         """Whether texts can be embedded; loads the model the first time. When False,
         `why_not` says why (and what to do) in one line."""
-        if not self._checked:
-            self._checked = True
-            self.why_not = self._load()
+        with self._start_lock:  # one load, whichever thread asks first
+            if not self._checked:
+                self._checked = True
+                self.why_not = self._load()
         return self.why_not is None
 
     def _load(self) -> str | None:
@@ -149,9 +152,10 @@ class Embeddings:
         self.identity, self.dim = model_identity(path), info.dim
         return None
 
-    def embed(self, texts: list[str]) -> np.ndarray:
+    def embed(self, texts: list[str], db: Any = None) -> np.ndarray:
         """One unit-length float32 row per text (zeros for an empty one), from the cache where
-        it has them; the rest embedded in batches and cached. EmbeddingsUnavailable otherwise."""
+        it has them; the rest embedded in batches and cached. EmbeddingsUnavailable otherwise.
+        `db`: the cache's connection for this call (a caller on another thread), else `self.db`."""
         from creator_assistant.storage import embeddings as cache
 
         if not self.available():
@@ -159,7 +163,8 @@ class Embeddings:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         keys = [cache.digest(t) if t.strip() else "" for t in texts]
         wanted = [k for k in dict.fromkeys(keys) if k]
-        have = self._cached(wanted)
+        db = self.db if db is None else db
+        have = self._cached(wanted, db)
         first = {k: i for i, k in reversed(list(enumerate(keys)))}
         misses = [k for k in wanted if k not in have]
         cut_before, self.note = self.truncated, None
@@ -168,7 +173,7 @@ class Embeddings:
             rows = _normalised(self._model([texts[first[k]] for k in part]))
             fresh = dict(zip(part, rows, strict=True))
             have.update(fresh)
-            self._save(fresh)
+            self._save(fresh, db)
         for i, key in enumerate(keys):
             if key:
                 out[i] = have[key]
@@ -178,6 +183,17 @@ class Embeddings:
                          f"from {'their' if cut > 1 else 'its'} first {limit} tokens")
         return out
 
+    def token_means(self, texts: list[str]) -> np.ndarray | None:
+        """Unit rows of each text's mean input token vector (the model's table, no layer run:
+        thousands a second, coarser than `embed`, not cached); None when the model's table
+        cannot be read. EmbeddingsUnavailable when no model can be used."""
+        if not self.available():
+            raise EmbeddingsUnavailable(self.why_not)
+        try:
+            return _normalised(self.backend.token_means(texts))
+        except ModelError:
+            return None
+
     def _model(self, texts: list[str]) -> np.ndarray:
         try:
             return np.asarray(self.backend.embed(texts))
@@ -186,16 +202,17 @@ class Embeddings:
             self.why_not = _words_only(str(exc))
             raise EmbeddingsUnavailable(self.why_not) from None
 
-    def _cached(self, digests: list[str]) -> dict[str, np.ndarray]:
+    def _cached(self, digests: list[str], db: Any) -> dict[str, np.ndarray]:
         """The cache's vectors of these digests; a cache that cannot be read has none."""
         from creator_assistant.storage import embeddings as cache
         from creator_assistant.storage.errors import StorageError, storage_errors
+        from creator_assistant.storage.writes import database_file
 
-        if self.db is None or not digests:
+        if db is None or not digests:
             return {}
         try:
-            with storage_errors(self.db_name):
-                return cache.get_many(self.db, self.identity, digests, self.dim)
+            with storage_errors(database_file(db) or ":memory:"):
+                return cache.get_many(db, self.identity, digests, self.dim)
         except StorageError as exc:
             self.cache_problem = str(exc)
             return {}
@@ -206,15 +223,15 @@ class Embeddings:
 
         return database_file(self.db) or ":memory:"
 
-    def _save(self, vectors: dict[str, np.ndarray]) -> None:
+    def _save(self, vectors: dict[str, np.ndarray], db: Any) -> None:
         """Cache vectors; a cache that cannot be written (a full disk) costs only speed."""
         from creator_assistant.storage import embeddings as cache
         from creator_assistant.storage.errors import StorageError
 
-        if self.db is None:
+        if db is None:
             return
         try:
-            cache.put_many(self.db, self.identity, vectors)
+            cache.put_many(db, self.identity, vectors)
         except StorageError as exc:
             self.cache_problem = str(exc)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,16 @@ class Conversations:
     store, every other thread a connection of its own (SQLite's rule), so the chat's sidebar
     lists, searches, renames and deletes while the core thread saves a reply."""
 
-    def __init__(self, store: Store, open_store: Callable[[], Store]) -> None:
-        self._store, self._open = store, open_store
+    def __init__(self, store: Store, open_store: Callable[[], Store], paths: Any = None,
+                 embeddings: Any = None) -> None:
+        self._store, self._open, self._paths = store, open_store, paths
         self._owner = threading.get_ident()
         self._local = threading.local()
+        self._searching: ThreadPoolExecutor | None = None  # the search by meaning's own thread
+        self._lock = threading.Lock()
+        self._search_store: Store | None = None
+        self._embeddings: Any = embeddings  # given: shared, closed by its owner
+        self._owned = embeddings is None
 
     def _here(self) -> Store:
         if threading.get_ident() == self._owner:
@@ -47,8 +54,47 @@ class Conversations:
     def messages(self, cid: str) -> list[dict[str, Any]]:
         return self._here().messages(cid)
 
-    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
-        return self._here().search(query, limit=limit)
+    def search(self, query: str, limit: int = 20, exact: bool = False) -> list[dict[str, Any]]:
+        """Saved messages matching `query` by words and meaning, best first (creator_assistant.
+        search: each hit says what `matched`); the list's `note` says what it left out (words
+        only, and why). `exact`, or a service made without paths: words only, on the calling
+        thread. By meaning it runs on this service's search thread, which holds the one
+        embedding worker and its own connection. EmptyQuery for an empty query."""
+        from creator_assistant.search import search
+
+        if exact or self._paths is None:
+            return search(self._here(), query, limit=limit, exact=True)
+        with self._lock:
+            if self._searching is None:
+                self._searching = ThreadPoolExecutor(1, thread_name_prefix="creator-search")
+            searching = self._searching
+        return searching.submit(self._by_meaning, query, limit).result()
+
+    def _by_meaning(self, query: str, limit: int) -> list[dict[str, Any]]:
+        from creator_assistant.retrieval import Embeddings
+        from creator_assistant.search import search
+
+        if self._search_store is None:
+            self._search_store = self._open()
+        if self._embeddings is None:
+            self._embeddings = Embeddings(paths=self._paths, db=self._search_store.db)
+        return search(self._search_store, query, limit=limit, embeddings=self._embeddings)
+
+    def close(self) -> None:
+        """Stop the search thread, its embedding worker and its connection."""
+        with self._lock:
+            searching, self._searching = self._searching, None
+        if searching is not None:
+            searching.submit(self._close_search).result(timeout=30)
+            searching.shutdown()
+
+    def _close_search(self) -> None:
+        if self._embeddings is not None and self._owned:
+            self._embeddings.close()
+            self._embeddings = None
+        if self._search_store is not None:
+            self._search_store.db.close()
+        self._search_store = None
 
     def rename(self, cid: str, title: str) -> None:
         self._here().rename(cid, title)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from creator_assistant.config_file import unknown_tasks, warn_once
 from creator_assistant.context.conversation import prompt_rows
 from creator_assistant.context.fitting import history_of
 from creator_assistant.context.summary import Summaries
+from creator_assistant.data.idea_meaning import Meaning
 from creator_assistant.data.ideas import IdeaStore
 from creator_assistant.fields import split_command
 from creator_assistant.paths import Paths, get_paths
@@ -17,6 +19,8 @@ from creator_assistant.plugin_guard import PluginFailed
 from creator_assistant.plugin_manager import Host, load_host
 from creator_assistant.registry import CommandContext, Task
 from creator_assistant.router import Decision, ModelAccess, Router
+from creator_assistant.retrieval import Embeddings
+from creator_assistant.router.meaning import meaning_for
 from creator_assistant.runtime.backend import Backend, lacks
 from creator_assistant.runtime.resolver import Choice, ModelNotInstalled, ModelPool, choose, resolve
 from creator_assistant.runtime.scheduler import INTERACTIVE
@@ -38,13 +42,18 @@ class Session:
                  pool: ModelPool) -> None:
         self.paths, self.config, self.store, self.host, self.pool = paths, config, store, host, pool
         pool.remote_factory = self.remote_backend
-        # The router's tie-break asks a model through the pool, holding its gate.
-        self.router = Router(host, ModelAccess(paths, pool, host))
+        # The router's tie-break asks a model through the pool, holding its gate; its meaning
+        # signal asks the embedding model, when one is installed.
+        # One embedding worker (started on first use) serves routing, search and ideas.
+        self.embeddings = Embeddings(paths=paths)
+        self.router = Router(host, ModelAccess(paths, pool, host),
+                             meaning_for(paths, host.route_examples, self.embeddings))
         self.summaries = Summaries(self)  # running summaries of evicted turns, in the background
         # The one door for front ends (the UI reaches data and models only through these).
-        self.conversations = Conversations(store, lambda: open_store(paths.database))
+        self.conversations = Conversations(store, lambda: open_store(paths.database), paths,
+                                           self.embeddings)
         self.models = Models(self)
-        self.ideas = IdeaStore(store.db)
+        self.ideas = IdeaStore(store.db, Meaning(paths, store.db, self.embeddings))
         self.unsaved = Pending(paths)  # replies the database could not take, saved at the next message
 
     @classmethod
@@ -83,6 +92,9 @@ class Session:
             if choice.backend == "local" and (choice.path, n_ctx) not in seen:
                 seen.add((choice.path, n_ctx))
                 picks.append((choice, n_ctx))
+        if self.router.meaning is not None:  # the embedding model, and the examples embedded
+            threading.Thread(target=self.router.meaning.available, name="meaning",
+                             daemon=True).start()
         return self.pool.preload(picks)
 
     def remote_backend(self, name: str) -> Backend:
@@ -107,6 +119,11 @@ class Session:
         return backend
 
     def close(self) -> None:
+        self.conversations.close()  # the history search's thread and embedding worker
+        self.ideas.close()
+        if self.router.meaning is not None:
+            self.router.meaning.close()
+        self.embeddings.close()
         self.store.stop_health_checks()
         self.summaries.close()
         self.pool.close()

@@ -8,6 +8,10 @@ fresh set (benches/router_fresh.jsonl: 301 requests written for issue 16 before 
 never to be tuned on), with `fresh_by_task` (each task's share of its requests routed right) and
 `fresh_mistakes` (how many fresh requests went where, as "expected->got"). `--mistakes` also
 prints each misrouted fresh request, grouped, after the line.
+
+That line is the router by words only; a second line, "meaning", is the router as installed with
+the embedding model (router_meaning.py): accuracies, the share embedded and messages/s.
+`--tune` instead prints the choice of DOUBT and WEIGHT on benches/router_dev.jsonl.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 ROUNDS = 20
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 FRESH = Path(__file__).resolve().parent / "router_fresh.jsonl"
+DEV = Path(__file__).resolve().parent / "router_dev.jsonl"
 
 
 def load(path: Path) -> list[dict]:
@@ -50,13 +55,18 @@ def by_task(rows: list[dict], wrong: dict[str, list[str]]) -> dict[str, float]:
 
 
 def main(argv: list[str]) -> int:
-    if argv and argv != ["--mistakes"]:
-        print("usage: python -m benches router [--mistakes]  (--mistakes: list each misrouted "
-              "fresh request)", file=sys.stderr)
+    if argv not in ([], ["--mistakes"], ["--tune"]):
+        print("usage: python -m benches router [--mistakes | --tune]  (--mistakes: list each "
+              "misrouted fresh request; --tune: choose DOUBT and WEIGHT on the dev set)",
+              file=sys.stderr)
         return 2
+    from benches import router_meaning
     from creator_assistant.plugin_manager import load_host
     from creator_assistant.router import Router
 
+    if argv == ["--tune"]:
+        print(json.dumps(router_meaning.tune(load(DEV))))
+        return 0
     router = Router(load_host())
     tune, held = load(TESTS / "routing_examples.jsonl"), load(TESTS / "routing_examples_heldout.jsonl")
     fresh = load(FRESH)
@@ -92,6 +102,8 @@ def main(argv: list[str]) -> int:
         "fresh_by_task": by_task(fresh, wrong),
         "fresh_mistakes": {pair: len(texts) for pair, texts in wrong.items()},
     }))
+    sets = {"tune": tune, "heldout": held, "dev": load(DEV), "fresh": fresh}
+    print(json.dumps({"meaning": router_meaning.measure(sets)}))
     if argv:
         for pair, texts in wrong.items():
             print(f"\n{pair} ({len(texts)})")

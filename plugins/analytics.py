@@ -72,6 +72,7 @@ _METRIC = re.compile(r"\b(?:views|ctr|click-through|retention|watch time|subs|su
                      r"sponsorships?|\$)", re.IGNORECASE)
 
 EXAMPLES = read_examples("creator_assistant.plugins", "examples/analytics.txt")
+MORE_EXAMPLES = read_examples("creator_assistant.plugins", "examples/meaning/analytics.txt")
 KEYWORDS = (
     "analytics", "stats", "statistics", "metrics", "kpis", "my numbers", "dashboard", "ctr",
     "click-through", "click through rate", "retention", "watch time", "watch hours",
@@ -189,3 +190,9 @@ def _figures(message: str) -> bool:
     scaled = len(re.findall(r"\d\s*%|\d[kKmM]\b", message))
     figures = len(re.findall(r"\d[\d,.]*\s*[%kK]?", message))
     return scaled >= 3 or ((figures >= 2 or scaled > 0) and bool(_METRIC.search(message)))
+
+
+@hookimpl
+def route_examples() -> dict[str, tuple[str, ...]]:
+    """More requests like this task's, for the router's meaning signal."""
+    return {"analytics": MORE_EXAMPLES}

@@ -28,6 +28,7 @@ _NEWSLETTER = re.compile(r"\b(?:newsletters?|e-?mail|mailing list|substack|issue
 _BLOG = re.compile(r"\b(?:blog|article|outline|post|listicle|seo|headlines?)\b", re.IGNORECASE)
 
 EXAMPLES = read_examples("creator_assistant.plugins", "examples/blog.txt")
+MORE_EXAMPLES = read_examples("creator_assistant.plugins", "examples/meaning/blog.txt")
 KEYWORDS = (
     "blog", "blog post", "blogpost", "article", "write-up", "essay", "newsletter", "issue of",
     "edition", "outline", "listicle", "roundup post", "review post", "case study", "faq article",
@@ -101,3 +102,9 @@ def score_message(message: str, context: Any) -> list[Any] | None:
     if _WRITE.search(message):
         return [context.score("blog", 0.15, "asks for a written piece")]
     return [context.score("blog")]
+
+
+@hookimpl
+def route_examples() -> dict[str, tuple[str, ...]]:
+    """More requests like this task's, for the router's meaning signal."""
+    return {"blog": MORE_EXAMPLES}

@@ -8,6 +8,7 @@ from typing import Any
 from creator_assistant.api import CREATIVE, Task, hookimpl, read_examples, read_prompt
 
 EXAMPLES = read_examples("creator_assistant.plugins", "examples/chat.txt")
+MORE_EXAMPLES = read_examples("creator_assistant.plugins", "examples/meaning/chat.txt")
 KEYWORDS = (
     "hello", "hi", "hey", "thanks", "thank you", "bye", "good morning", "good night",
     "what can you do", "what you can do", "how are you", "your name", "who are you",
@@ -67,3 +68,9 @@ def score_message(message: str, context: Any) -> list[Any] | None:
     if _ADVICE.search(message) and not follow_up:
         return [context.score("chat", 0.25, "asks for general advice")]
     return [context.score("chat")]
+
+
+@hookimpl
+def route_examples() -> dict[str, tuple[str, ...]]:
+    """More requests like this task's, for the router's meaning signal."""
+    return {"chat": MORE_EXAMPLES}

@@ -51,6 +51,7 @@ _NOT_NAMES = frozenset(
     "could would should here there today everyone let who's here's".split())
 
 EXAMPLES = read_examples("creator_assistant.plugins", "examples/competitor.txt")
+MORE_EXAMPLES = read_examples("creator_assistant.plugins", "examples/meaning/competitor.txt")
 KEYWORDS = (
     "competitor", "competitors", "competition", "competitive", "competitive analysis", "rival",
     "rivals", "competing", "other channels", "other creators", "other youtubers",
@@ -163,3 +164,9 @@ def score_message(message: str, context: Any) -> list[Any] | None:
                  re.IGNORECASE) and not re.search(r"\b(?:my|our) (?:views|stats)", message):
         return [context.score("competitor", 0.25, f"asks what {found[0][0]} does")]
     return [context.score("competitor")]
+
+
+@hookimpl
+def route_examples() -> dict[str, tuple[str, ...]]:
+    """More requests like this task's, for the router's meaning signal."""
+    return {"competitor": MORE_EXAMPLES}

@@ -43,17 +43,26 @@ def new(args: str, ctx: CommandContext) -> str:
 
 
 def search(args: str, ctx: CommandContext) -> str:
-    if not args:
-        return "Usage: `/search TEXT` — searches every saved message."
-    hits = ctx.conversations.search(args, limit=10)
+    """Saved messages by words and meaning; `/search --exact TEXT`: by words only."""
+    words = args.split()
+    exact = "--exact" in words
+    text = " ".join(w for w in words if w != "--exact")
+    if not text:
+        return ("Usage: `/search TEXT` — searches every saved message by words and meaning; "
+                "`/search --exact TEXT` by words only.")
+    hits = ctx.conversations.search(text, limit=10, exact=exact)
+    note = getattr(hits, "note", None)
+    tail = [f"_{note}_"] if note else []
     if not hits:
-        return f"Nothing saved matches “{args}”."
-    lines = [f"**{len(hits)} match{'es' if len(hits) != 1 else ''}** for “{args}”:", ""]
+        return "\n\n".join([f"Nothing saved matches “{text}”.", *tail])
+    lines = [f"**{len(hits)} match{'es' if len(hits) != 1 else ''}** for “{text}”"
+             + (" (words only):" if exact else ":"), ""]
     for hit in hits:
         who = "You" if hit["role"] == "user" else "Assistant"
-        lines.append(f"- `{hit['conversation_id']}` #{hit['seq']} {who}: "
+        how = f" · {hit['matched']}" if not exact and hit.get("matched") else ""
+        lines.append(f"- `{hit['conversation_id']}` #{hit['seq']} {who}{how}: "
                      f"{_one_line(hit['snippet'], 90)}")
-    return "\n".join(lines + ["", "`/history ID` opens a conversation."])
+    return "\n".join(lines + ["", "`/history ID` opens a conversation.", *tail])
 
 
 def export(args: str, ctx: CommandContext) -> str:
@@ -101,8 +110,8 @@ def register_commands(register: Any) -> None:
     register(Command("history", "List recent conversations; /history ID switches to one.",
                      history, usage="[ID]"))
     register(Command("new", "Start a new conversation (this one stays saved).", new))
-    register(Command("search", "Full-text search across every conversation.", search,
-                     usage="TEXT"))
+    register(Command("search", "Search every conversation by words and meaning.", search,
+                     usage="[--exact] TEXT"))
     register(Command("export", "Save this conversation as a Markdown file.", export,
                      usage="[PATH]"))
     register(Command("pin", "Keep a message in the model's memory (default: the latest).",

@@ -1,4 +1,6 @@
-"""The `organize` task: every idea assigned to exactly one of the creator's own categories, fast."""
+"""The `organize` task: every idea assigned to exactly one of the creator's own categories, fast.
+Each idea is listed with the category nearest it in meaning (when an embedding model is
+installed) as a hint; the organize grammar still allows only the creator's categories."""
 
 from __future__ import annotations
 
@@ -49,6 +51,7 @@ _ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)]|\[ \])\s+(.+?)\s*$", re.MULTILINE
 _NUMBER = re.compile(r"(?:^|(?<=\s))(\d{1,2})[.)]\s+")
 
 EXAMPLES = read_examples("creator_assistant.plugins", "examples/organize.txt")
+MORE_EXAMPLES = read_examples("creator_assistant.plugins", "examples/meaning/organize.txt")
 KEYWORDS = (
     "organize", "organise", "categorize", "categorise", "categories", "category", "sort",
     "group", "bucket", "buckets", "classify", "tag these", "tag each", "label each",
@@ -171,9 +174,12 @@ def build(ctx: TaskContext, facts: str = "") -> Prepared:
             f"That is {len(fields['ideas'])} ideas; with max_tokens = {budget} I can sort about "
             f"{fit} at a time. Send them in batches, or raise `max_tokens` under [tasks.organize] "
             "in the config file."), fields=fields)
+    hints = (ctx.ideas.nearest(fields["ideas"], fields["categories"]) if ctx.ideas is not None
+             else None) or [None] * len(fields["ideas"])
     values = {
         "categories": ", ".join(fields["categories"]),
-        "ideas": "\n".join(f"{n}. {i}" for n, i in enumerate(fields["ideas"], 1)),
+        "ideas": "\n".join(f"{n}. {i}" + (f"  (nearest in meaning: {h})" if h else "")
+                           for n, (i, h) in enumerate(zip(fields["ideas"], hints, strict=True), 1)),
         **task_values(ctx, QUESTIONS),
     }
     return prepared("organize.md", values, "organize", fields, facts)
@@ -217,3 +223,9 @@ def score_message(message: str, context: Any) -> list[Any] | None:
     if _LEAD.match(message):  # "categorize these blog post ideas": the verb is the task
         return [context.score("organize", 0.2, "starts by asking to sort things")]
     return [context.score("organize")]
+
+
+@hookimpl
+def route_examples() -> dict[str, tuple[str, ...]]:
+    """More requests like this task's, for the router's meaning signal."""
+    return {"organize": MORE_EXAMPLES}

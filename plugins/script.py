@@ -46,6 +46,7 @@ _POINTS = re.compile(r"\b(?:key points?|talking points|points to cover|make sure
                      r"mention)|include|mention)\s*(?::|-)?\s*([^.\n]{3,300})", re.IGNORECASE)
 
 EXAMPLES = read_examples("creator_assistant.plugins", "examples/script.txt")
+MORE_EXAMPLES = read_examples("creator_assistant.plugins", "examples/meaning/script.txt")
 KEYWORDS = (
     "script", "scripts", "scripting", "video script", "youtube script", "tiktok script",
     "reel script", "shorts script", "screenplay", "dialogue", "voiceover", "voice over",
@@ -146,3 +147,9 @@ def score_message(message: str, context: Any) -> list[Any] | None:
         if made and _MAKE.search(message):
             return [context.score("script", 0.1, "asks to make a video")]
     return [context.score("script")]
+
+
+@hookimpl
+def route_examples() -> dict[str, tuple[str, ...]]:
+    """More requests like this task's, for the router's meaning signal."""
+    return {"script": MORE_EXAMPLES}

@@ -41,6 +41,7 @@ _TREND = re.compile(
 _DOWN = re.compile(r"\btrending (?:down|up|downward|upward|lower)\b", re.IGNORECASE)
 
 EXAMPLES = read_examples("creator_assistant.plugins", "examples/trend.txt")
+MORE_EXAMPLES = read_examples("creator_assistant.plugins", "examples/meaning/trend.txt")
 KEYWORDS = (
     "trend", "trending", "trends", "trendy", "google trends", "interest over time", "fad",
     "craze", "hype", "buzz", "gimmick", "going viral", "viral right now", "rising", "on the rise",
@@ -126,3 +127,9 @@ def score_message(message: str, context: Any) -> list[Any] | None:
     if re.search(r"^(?:Week|Month|Day|Time),.+: \(", message, re.MULTILINE):
         return [context.score("trend", 0.3, "holds a Google Trends export")]
     return [context.score("trend")]
+
+
+@hookimpl
+def route_examples() -> dict[str, tuple[str, ...]]:
+    """More requests like this task's, for the router's meaning signal."""
+    return {"trend": MORE_EXAMPLES}

@@ -27,12 +27,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     show.add_argument("id", metavar="ID", help="a conversation id (a unique prefix will do)")
     show.add_argument("--json", action="store_true", help="an object with a `messages` list")
     add_markdown_flag(show)
-    search = actions.add_parser("search", help="full-text search across all conversations",
-                                description="Full-text search (SQLite FTS5) across every saved "
-                                "message; exit code 1 when nothing matches.")
-    search.add_argument("text", metavar="TEXT", nargs="+", help="words to find")
+    search = actions.add_parser(
+        "search", help="search every conversation by words and meaning",
+        description="Search every saved message by words (SQLite FTS5) and by meaning (the "
+        "embedding model, when one is installed), fused by rank; each hit says which matched. "
+        "Exit code 1 when nothing matches.")
+    search.add_argument("text", metavar="TEXT", nargs="+", help="words (or a meaning) to find")
+    search.add_argument("--exact", action="store_true",
+                        help="words only: the messages that contain these words")
     search.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
-    search.add_argument("--json", action="store_true", help="a JSON array of matches")
+    search.add_argument("--json", action="store_true",
+                        help="a JSON array of matches, with `matched` and the scores")
     export = actions.add_parser("export", help="write a conversation as a Markdown file",
                                 description="Write a conversation, every message included, as "
                                 "a Markdown file and print its path.")
@@ -87,7 +92,23 @@ def _show(store: Any, args: argparse.Namespace, paths: Any) -> int:
 
 
 def _search(store: Any, args: argparse.Namespace, paths: Any) -> int:
-    hits = store.search(" ".join(args.text), limit=args.limit)
+    from creator_assistant.commands import CommandError
+    from creator_assistant.retrieval import Embeddings, EmptyQuery
+    from creator_assistant.search import search
+
+    query = " ".join(args.text)
+    if args.limit < 1:
+        raise CommandError("--limit must be at least 1", code=2)
+    try:
+        if args.exact:
+            hits = search(store, query, limit=args.limit, exact=True)
+        else:
+            with Embeddings(paths=paths, db=store.db) as emb:
+                hits = search(store, query, limit=args.limit, embeddings=emb)
+    except EmptyQuery as exc:
+        raise CommandError(str(exc), code=2) from None
+    if hits.note:
+        print(f"creator: {safe(hits.note)}", file=sys.stderr)
     if args.json:
         print(json.dumps(hits, ensure_ascii=False))
         return 0
@@ -96,7 +117,8 @@ def _search(store: Any, args: argparse.Namespace, paths: Any) -> int:
         return 1
     for hit in hits:
         snippet = safe(" ".join(hit["snippet"].split()))
-        print(f"{hit['conversation_id']}  #{hit['seq']:<4} {hit['role']:<9}  {snippet}")
+        print(f"{hit['conversation_id']}  #{hit['seq']:<4} {hit['role']:<9}  "
+              f"{hit['matched']:<7}  {snippet}")
     return 0
 
 

@@ -1,12 +1,13 @@
-"""`creator ideas`: the idea store (add, list, search, categorize, rm, pillars); the parsers and
-actions live in `data.idea_actions`, which `/ideas` in the chat runs too. This module reads
-stdin and prints."""
+"""`creator ideas`: the idea store (add, list, search, duplicates, categorize, rm, pillars);
+the parsers and actions live in `data.idea_actions`, which `/ideas` in the chat runs too. This
+module reads stdin and prints (and says on stderr when ideas were compared by words only)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from typing import Any
 
 from creator_assistant.commands.output import add_markdown_flag, show_markdown
 from creator_assistant.data.idea_actions import build, execute
@@ -15,7 +16,7 @@ __all__ = ["add_parser", "build", "execute", "progress_bar", "run"]  # build, ex
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ideas", help="your content ideas: add, list, search, categorize, rm",
+    p = sub.add_parser("ideas", help="your content ideas: add, list, search, duplicates, categorize",
                        description="Your content ideas, with full-text search and near-duplicate "
                        "checks, sorted into your own pillars (categories) by the model. `/ideas` "
                        "in the chat does the same.")
@@ -35,6 +36,14 @@ def progress_bar(n: int, total: int, idea: dict, label: str) -> None:
     sys.stderr.flush()
 
 
+def words_only(args: argparse.Namespace, session: Any) -> None:
+    """One line on stderr when an add or `duplicates` compared ideas by words, saying why."""
+    if args.ideas_command in ("add", "duplicates"):
+        why_not = session.ideas.why_not
+        if why_not:
+            sys.stderr.write(f"note: {why_not}\n")
+
+
 def run(args: argparse.Namespace) -> int:
     from creator_assistant.commands import CommandError
     from creator_assistant.data.ideas import IdeaError
@@ -48,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     except IdeaError as exc:
         raise CommandError(str(exc)) from None
     finally:
+        words_only(args, session)
         session.close()
     if args.json:
         print(json.dumps(data, default=str))

@@ -9,6 +9,8 @@ from typing import Any
 
 from creator_assistant.commands import CommandError
 
+BATCH = 512  # --jsonl lines routed together at most
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     route = sub.add_parser("route", help="show which task a message is routed to, and why",
@@ -19,6 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     route.add_argument("--json", action="store_true", help="one JSON object instead of text")
     route.add_argument("--jsonl", action="store_true",
                        help="read one message per line on stdin, write one JSON object per line")
+    route.add_argument("--words", action="store_true",
+                       help="words only: do not ask the embedding model, even when installed")
     route.add_argument("--after", metavar="TASK",
                        help="the conversation's current task, to see how a follow-up routes")
 
@@ -26,17 +30,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from creator_assistant.paths import get_paths
     from creator_assistant.plugin_manager import load_host
-    from creator_assistant.router import TIEBREAK_ENV, router_for
+    from creator_assistant.router import TIEBREAK_ENV, Router
+    from creator_assistant.router.meaning import meaning_for
 
     if args.jsonl and args.text:
         raise CommandError("give TEXT or --jsonl (messages on stdin), not both", 2)
     if not args.jsonl and not args.text:
         raise CommandError("give a message to route, or --jsonl to read them from stdin", 2)
-    host = load_host(get_paths().user_plugins_dir)
+    paths = get_paths()
+    host = load_host(paths.user_plugins_dir)
     if args.after and args.after not in host.registry.tasks:
         raise CommandError(f"unknown task {args.after!r}; tasks: "
                            f"{', '.join(sorted(host.registry.tasks))}", 2)
-    router = router_for(host)
+    meaning = None if args.words else meaning_for(paths, host.route_examples)
+    router = Router(host, meaning=meaning)
     session = _session_for_tiebreak(TIEBREAK_ENV)
 
     def decide(text: str) -> Any:
@@ -49,33 +56,65 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         if args.jsonl:
-            return route_lines(decide)
+            return route_lines(router, args.after, session)
         decision = decide(" ".join(args.text))
         if args.json:
-            print(json.dumps({**decision.as_dict(), "why": decision.why}))
+            print(json.dumps(decision.explained()))
         else:
             print(explain(decision))
         return 0
     finally:
+        if meaning is not None:
+            meaning.close()
         if session is not None:
             session.close()
 
 
-def route_lines(decide: Any) -> int:
-    """One JSON object per stdin line, in order; a line that is not UTF-8 gets an error object."""
-    out = sys.stdout
-    for number, raw in enumerate(sys.stdin.buffer, 1):
+def route_lines(router: Any, after: str | None, session: Any = None) -> int:
+    """One JSON object per stdin line, in order; a line that is not UTF-8 gets an error object.
+    The lines that have arrived are routed together (their embeddings in one batch); a line
+    typed by hand is answered as soon as it is complete."""
+    import os
+
+    out, fd = sys.stdout, sys.stdin.fileno()
+    number, rest = 0, b""
+    while True:
+        chunk = os.read(fd, 1 << 16)
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop() if chunk else b""
+        if not chunk and lines == [b""]:
+            lines = []
+        for start in range(0, len(lines), BATCH):
+            number = _route_batch(router, after, session, lines[start:start + BATCH], number, out)
+        out.flush()
+        if not chunk:
+            return 0
+
+
+def _route_batch(router: Any, after: str | None, session: Any, raws: list[bytes], number: int,
+                 out: Any) -> int:
+    texts, errors = [], {}
+    for i, raw in enumerate(raws, number + 1):
         try:
-            text = raw.decode("utf-8").rstrip("\r\n")
+            texts.append(raw.decode("utf-8").rstrip("\r"))
         except UnicodeDecodeError as exc:
-            out.write(json.dumps({"line": number, "task": None, "score": None, "error": (
-                f"line {number} is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); convert the "
-                "input first, for example with `iconv -f latin1 -t utf-8`")}) + "\n")
+            texts.append("")
+            errors[i] = (f"line {i} is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); convert "
+                         "the input first, for example with `iconv -f latin1 -t utf-8`")
+    good = [t for i, t in enumerate(texts, number + 1) if i not in errors]
+    decisions = iter(router.route_many(good, after))
+    for i, text in enumerate(texts, number + 1):
+        if i in errors:
+            out.write(json.dumps({"line": i, "task": None, "score": None,
+                                  "error": errors[i]}) + "\n")
             continue
-        decision = decide(text)
-        out.write(json.dumps({"line": number, **decision.as_dict()}) + "\n")
-    out.flush()
-    return 0
+        decision = next(decisions)
+        if session is not None:
+            from creator_assistant.router import maybe_tie_break
+
+            decision = maybe_tie_break(session, text, decision)
+        out.write(json.dumps({"line": i, **decision.as_dict()}) + "\n")
+    return number + len(raws)
 
 
 def explain(decision: Any) -> str:
@@ -86,6 +125,8 @@ def explain(decision: Any) -> str:
     lines.append(f"why: {decision.reason}")
     if decision.runner_up and decision.why.get(decision.runner_up):
         lines.append(f"runner-up because: {decision.why[decision.runner_up]}")
+    if decision.by_meaning:
+        lines.append(f"meaning asked: {decision.by_meaning}")
     if decision.tiebreak:
         lines.append(f"tie-break: {decision.tiebreak}")
     return "\n".join(lines)

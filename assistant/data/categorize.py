@@ -1,5 +1,7 @@
 """Sort ideas into the creator's pillars with a model whose output a grammar limits to exactly
-one pillar name, one idea per request (the shared instructions stay in llama.cpp's cache)."""
+one pillar name, one idea per request (the shared instructions stay in llama.cpp's cache).
+When an embedding model can be used, each request names the pillar nearest the idea in meaning
+as a hint; the grammar still allows only the pillar names."""
 
 from __future__ import annotations
 
@@ -15,7 +17,15 @@ N_CTX = 2048
 SYSTEM = ("You sort a content creator's ideas into their content pillars. Reply with exactly one "
           "pillar name from this list and nothing else.\nPillars: {pillars}")
 
+HINT = "Nearest pillar in meaning (a hint; choose what fits best): {prior}"
+
 Progress = Callable[[int, int, dict[str, Any], str], None]
+
+
+def user_message(idea: str, prior: str | None = None) -> str:
+    """One idea's request: the idea, and the pillar nearest it in meaning when known."""
+    text = f"Idea: {idea[:1000]}"
+    return text + "\n" + HINT.format(prior=prior) if prior else text
 
 
 def gbnf_choice(names: list[str]) -> str:
@@ -33,6 +43,8 @@ class Categorized:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     note: str = ""
+    priors: dict[int, str] = field(default_factory=dict)  # idea id -> nearest pillar in meaning
+    why_not: str | None = None  # why no priors were given (words only), in one line
 
     @property
     def per_second(self) -> float:
@@ -58,14 +70,21 @@ def categorize(session: Any, ids: list[int] | None = None, *, redo: bool = False
     choice = session.resolve_task(task).choice if task else choose(MODEL, session.paths)
     backend = session.pool.backend(choice, N_CTX)
     result = Categorized(choice.id, note=choice.note)
+    start = time.perf_counter()  # the hints' embeddings count in the time taken
+    meaning = getattr(store, "meaning", None)
+    nearest = meaning.nearest_pillars(ideas, pillars, store.list()) if meaning else None
+    if nearest is None:
+        result.why_not = store.why_not
+    else:
+        result.priors = {i["id"]: p for i, p in zip(ideas, nearest, strict=True)}
     grammar = gbnf_choice(pillars)
     system = SYSTEM.format(pillars=", ".join(pillars))
     longest = max(len(p.encode()) for p in pillars)
-    start = time.perf_counter()
     for n, idea in enumerate(ideas, start=1):
         request = GenerateRequest(
             messages=[{"role": "system", "content": system},
-                      {"role": "user", "content": f"Idea: {idea['text'][:1000]}"}],
+                      {"role": "user",
+                       "content": user_message(idea["text"], result.priors.get(idea["id"]))}],
             temperature=0.0, top_k=1, top_p=1.0, min_p=0.0, repeat_penalty=1.0,
             max_tokens=longest + 2, seed=1, grammar=grammar,
         )

@@ -137,10 +137,10 @@ def competitor_facts(db: sqlite_utils.Database, message: str = "") -> Facts:
                   "views, tags, publish date)")
 
 
-def organize_facts(db: sqlite_utils.Database, message: str = "") -> Facts:
+def organize_facts(db: sqlite_utils.Database, message: str = "", ideas: Any = None) -> Facts:
     from creator_assistant.data.facts_ideas import render, summary
 
-    data = summary(db)
+    data = summary(db, ideas)  # ideas: the session's IdeaStore (duplicates by meaning)
     markdown, prompt = render(data)
     return Facts(markdown, PREAMBLE + prompt if prompt else "", data, bool(data["ideas"]))
 

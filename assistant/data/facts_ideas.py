@@ -10,13 +10,15 @@ from creator_assistant.data.charts import bar_chart, clip, table
 from creator_assistant.data.ideas import NAMES, IdeaStore
 
 
-def summary(db: sqlite_utils.Database) -> dict[str, Any]:
-    store = IdeaStore(db)
+def summary(db: sqlite_utils.Database, store: IdeaStore | None = None) -> dict[str, Any]:
+    """`store`: the session's (it compares ideas by meaning); default: by words."""
+    store = store or IdeaStore(db)
     ideas = store.list()
+    duplicates = store.duplicate_pairs()[:10] if len(ideas) <= 2000 else []
     return {"ideas": len(ideas), "pillars": store.pillars(), "by_pillar": store.counts(),
             "high_priority": [i for i in ideas if i["priority"] == 1][:10],
             "recent": sorted(ideas, key=lambda i: -i["id"])[:10],
-            "duplicates": store.duplicate_pairs()[:10] if len(ideas) <= 2000 else []}
+            "duplicates": duplicates, "duplicates_why_not": duplicates and store.why_not}
 
 
 def render(s: dict[str, Any]) -> tuple[str, str]:
@@ -39,6 +41,7 @@ def render(s: dict[str, Any]) -> tuple[str, str]:
             text.append(f"{title}:\n{body}")
     if s["duplicates"]:
         body = "\n".join(f"- #{a} and #{b} ({sim:.0%} alike)" for a, b, sim in s["duplicates"])
-        md.append(f"**Likely duplicates**\n\n{body}")
+        note = f"\n\n_note: {s['duplicates_why_not']}_" if s.get("duplicates_why_not") else ""
+        md.append(f"**Likely duplicates**\n\n{body}{note}")
         text.append(f"Likely duplicates:\n{body}")
     return "\n\n".join(md), "\n\n".join(text)

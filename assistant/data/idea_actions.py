@@ -32,6 +32,10 @@ def build(p: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
     find = isub.add_parser("search", help="full-text search",
                            description="Full-text search across your ideas.")
     find.add_argument("query", nargs="+", metavar="WORDS", help="words to find")
+    dup = isub.add_parser("duplicates", help="pairs of ideas that look like the same idea",
+                          description="Pairs of stored ideas that say the same idea in other "
+                          "words, compared by meaning (by words when no embedding model is "
+                          "installed: `creator models pull minilm-l6-v2`).")
     cat = isub.add_parser("categorize", help="sort ideas into your pillars with the model",
                           description="Sort ideas into your pillars with the model, one idea at "
                           "a time under a grammar that allows only your pillar names; each label "
@@ -50,9 +54,9 @@ def build(p: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
     st.add_argument("id", type=int, metavar="ID", help="the idea's number")
     st.add_argument("--pillar", "--category", dest="pillar", help="one of your pillars")
     st.add_argument("--priority", help="high, medium or low")
-    for action in (add, ls, find, cat, rm, pil, st):
+    for action in (add, ls, find, dup, cat, rm, pil, st):
         action.add_argument("--json", action="store_true", help="print JSON")
-    return [add, ls, find, cat, rm, pil, st]
+    return [add, ls, find, dup, cat, rm, pil, st]
 
 
 def execute(args: argparse.Namespace, session: Any, progress: Any = None) -> tuple[str, Any]:
@@ -84,7 +88,11 @@ def execute(args: argparse.Namespace, session: Any, progress: Any = None) -> tup
                 skipped.append(f"- skipped (like #{exc.matches[0]['id']}): {clip(t, 70)}")
         text = (f"Added idea{'s' * (len(ids) != 1)} " + ", ".join(f"#{i}" for i in ids) + "."
                 if ids else "Added no ideas.")
+        if skipped and store.why_not:
+            skipped.append(f"\n_note: {store.why_not}_")
         return "\n".join([text, *skipped]), ids
+    if cmd == "duplicates":
+        return duplicates(store)
     if cmd == "list":
         rows = store.list(args.pillar, args.priority, args.uncategorized)
         return listing(rows), rows
@@ -114,11 +122,30 @@ def execute(args: argparse.Namespace, session: Any, progress: Any = None) -> tup
     for _, label in done.done:
         counts[label] = counts.get(label, 0) + 1
     data = {"model": done.model, "categorized": len(done.done), "seconds": round(done.seconds, 2),
-            "ideas_per_s": round(done.per_second, 1), "counts": counts}
+            "ideas_per_s": round(done.per_second, 1), "counts": counts,
+            "hints": "meaning" if done.priors else None, "why_not": done.why_not}
     text = (f"Categorized {len(done.done)} ideas with {done.model} in {done.seconds:.1f} s "
             f"({done.per_second:.1f} ideas/s).\n\n" + table(["Pillar", "Ideas"], list(counts.items())))
-    if done.note:
-        text += f"\n\n_note: {done.note}_"
+    for note in (done.note, done.why_not and f"no pillar hints by meaning: {done.why_not}"):
+        if note:
+            text += f"\n\n_note: {note}_"
+    return text, data
+
+
+def duplicates(store: Any) -> tuple[str, Any]:
+    """The likely duplicate pairs as a table, and how they were compared."""
+    from creator_assistant.data.charts import clip, table
+
+    pairs = store.duplicate_pairs()
+    why_not = store.why_not
+    text = "_no two ideas look like the same idea_" if not pairs else table(
+        ["#", "Idea", "#", "Idea", "Alike"],
+        [[a, clip(store.get(a)["text"], 50), b, clip(store.get(b)["text"], 50), f"{sim:.0%}"]
+         for a, b, sim in pairs])
+    if why_not:
+        text += f"\n\n_note: {why_not}_"
+    data = {"by": "words" if why_not else "meaning", "why_not": why_not,
+            "pairs": [{"a": a, "b": b, "similarity": sim} for a, b, sim in pairs]}
     return text, data
 
 

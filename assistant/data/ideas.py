@@ -1,21 +1,24 @@
 """The idea store: ideas with the creator's own pillars and priorities, full-text search and
-near-duplicate detection."""
+near-duplicate detection: by meaning (data/idea_meaning.py) when an embedding model can be
+used, else by words (`similarity`), and `why_not` says why in one line."""
 
 from __future__ import annotations
 
 import builtins
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import sqlite_utils
 
 from creator_assistant.storage.writes import write
 
 PRIORITIES = {"high": 1, "medium": 2, "low": 3}
 NAMES = {v: k for k, v in PRIORITIES.items()}
-DUPLICATE = 0.7  # similarity at which two ideas are the same idea in other words
+DUPLICATE = 0.7  # word similarity at which two ideas are the same idea (the words-only check)
+WORDS_ONLY = "no embedding model is given to this idea store: near-duplicates compared by words"
 MAX_CHARS = 2000
 
 
@@ -26,8 +29,9 @@ class IdeaError(ValueError):
 class DuplicateIdea(IdeaError):
     def __init__(self, matches: list[dict[str, Any]]) -> None:
         best = matches[0]
-        super().__init__(f"this looks like idea #{best['id']} ({best['similarity']:.0%} alike: "
-                         f"{best['text'][:80]!r}); add it anyway with --force")
+        how = " in meaning" if best.get("by") == "meaning" else ""
+        super().__init__(f"this looks like idea #{best['id']} ({best['similarity']:.0%} alike"
+                         f"{how}: {best['text'][:80]!r}); add it anyway with --force")
         self.matches = matches
 
 
@@ -62,7 +66,22 @@ def similarity(a: str, b: str) -> float:
 
 @dataclass
 class IdeaStore:
+    """`meaning`: the embeddings that compare ideas by meaning (none: by words only)."""
+
     db: sqlite_utils.Database
+    meaning: Any = field(default=None, repr=False)
+
+    @property
+    def why_not(self) -> str | None:
+        """One line: why near-duplicates are compared by words; None when by meaning."""
+        return WORDS_ONLY if self.meaning is None else self.meaning.why_not
+
+    def _vectors(self, texts: builtins.list[str]) -> Any:
+        return self.meaning.vectors(texts) if self.meaning is not None else None
+
+    def close(self) -> None:
+        if self.meaning is not None:
+            self.meaning.close()
 
     def add(self, text: str, category: str | None = None, prio: str | int | None = None,
             force: bool = False) -> int:
@@ -85,18 +104,44 @@ class IdeaStore:
         assert pk is not None  # an insert always has one
         return int(pk)
 
-    def near_duplicates(self, text: str, threshold: float = DUPLICATE) -> list[dict[str, Any]]:
+    def near_duplicates(self, text: str, threshold: float | None = None
+                        ) -> builtins.list[dict[str, Any]]:
+        """Stored ideas that are `text` in other words, most alike first (`by`: how compared)."""
+        from creator_assistant.data.idea_meaning import same_idea
+
+        rows = builtins.list(self.db.query("select id, text from ideas"))
+        vecs = self._vectors([text, *(r["text"] for r in rows)])
         out = []
-        for row in self.db.query("select id, text from ideas"):
-            score = similarity(text, row["text"])
-            if score >= threshold:
-                out.append({**row, "similarity": round(score, 2)})
+        if vecs is not None:
+            for row, score in zip(rows, (vecs[1:] @ vecs[0]).tolist(), strict=True):
+                if same_idea(text, row["text"], score, threshold):
+                    out.append({**row, "similarity": round(score, 2), "by": "meaning"})
+        else:
+            for row in rows:
+                score = similarity(text, row["text"])
+                if score >= (DUPLICATE if threshold is None else threshold):
+                    out.append({**row, "similarity": round(score, 2), "by": "words"})
         return sorted(out, key=lambda r: -r["similarity"])
 
-    def duplicate_pairs(self, threshold: float = DUPLICATE) -> list[tuple[int, int, float]]:
-        rows = list(self.db.query("select id, text from ideas order by id"))
-        return [(a["id"], b["id"], round(s, 2)) for i, a in enumerate(rows) for b in rows[i + 1:]
-                if (s := similarity(a["text"], b["text"])) >= threshold]
+    def duplicate_pairs(self, threshold: float | None = None
+                        ) -> builtins.list[tuple[int, int, float]]:
+        """(id, id, how alike) of every two ideas that look like the same idea."""
+        from creator_assistant.data.idea_meaning import SAME_IDEA, same_idea
+
+        rows = builtins.list(self.db.query("select id, text from ideas order by id"))
+        vecs = self._vectors([r["text"] for r in rows]) if rows else None
+        if vecs is None:
+            limit = DUPLICATE if threshold is None else threshold
+            return [(a["id"], b["id"], round(s, 2)) for i, a in enumerate(rows)
+                    for b in rows[i + 1:] if (s := similarity(a["text"], b["text"])) >= limit]
+        scores = vecs @ vecs.T
+        low = SAME_IDEA if threshold is None else threshold
+        out = []
+        for i, j in zip(*np.nonzero(np.triu(scores >= low, 1)), strict=True):
+            score = float(scores[i, j])
+            if same_idea(rows[i]["text"], rows[j]["text"], score, threshold):
+                out.append((rows[i]["id"], rows[j]["id"], round(score, 2)))
+        return out
 
     def get(self, idea_id: int) -> dict[str, Any]:
         rows = list(self.db.query("select * from ideas where id = ?", [idea_id]))

@@ -1,8 +1,11 @@
 """Route a message to a task without a model call: every plugin scores it through `score_message`.
 
 Each task's default score blends keyword hits with similarity to its declared examples; plugins add
-their own signals through the hook. Follow-ups stay on the conversation's task unless the message
-clearly asks for another; general messages go to chat; close calls may ask the small model.
+their own signals through the hook. When the words leave a new message in doubt (no keyword or
+signal chose it, the top two are close, or it fell to chat) and an embedding model is installed,
+its likeness in meaning to each task's examples joins the score (meaning.py). Follow-ups stay on
+the conversation's task unless the message clearly asks for another; general messages go to chat;
+close calls may ask the small model.
 """
 
 from __future__ import annotations
@@ -16,18 +19,31 @@ from creator_assistant.plugin_manager import Host
 from creator_assistant.registry import Score, Task
 from creator_assistant.router import tiebreak
 from creator_assistant.router.index import KEYWORDS_SAID, Index, read_examples, stem, words
+from creator_assistant.router.meaning import Meaning
 from creator_assistant.router.tiebreak import TIEBREAK_ENV, ModelAccess, Models
 from creator_assistant.runtime.scheduler import INTERACTIVE
 
-__all__ = ["Decision", "Index", "ModelAccess", "Models", "RouteContext", "Router", "TIEBREAK_ENV",
+__all__ = ["Decision", "Index", "Meaning", "ModelAccess", "Models", "RouteContext", "Router",
+           "TIEBREAK_ENV",
            "close_call", "maybe_tie_break", "read_examples", "router_for", "stem", "words"]
 
 FALLBACK = "chat"
+EMPTY = "empty message; general chat"
 CHAT_FLOOR = 0.12  # a task needs at least this to win over plain chat...
 LIKENESS_MARGIN = 0.06  # ...and this lead over chat, when only its examples' likeness speaks
 CLEAR = 0.25  # ...and this, with a keyword, to pull a follow-up away from its task
 CLOSE = 0.05  # top two within this: a close call the optional tie-break may settle
 HEAD = 1500  # characters routed: instructions come first; a long paste after them is data
+# Meaning (an embedding model's likeness to each task's examples) is asked when no keyword or
+# plugin signal chose the task, when the top two are within DOUBT, or when the message fell to
+# chat; then each task's total is (words + WEIGHT x likeness) / (1 + WEIGHT). Both chosen by
+# cross-validation on benches/router_dev.jsonl (`python -m benches router --tune`).
+DOUBT = 0.0
+WEIGHT = 0.5
+DOUBT_CHAT = False  # whether a message chat's own signal chose is in doubt too
+# A message the words chose clearly is in doubt too when the words' scores plus QUICK x the
+# token-mean classifier's probabilities (meaning.py `quick`, thousands a second) pick another task.
+QUICK = 0.5
 # After a task's question, the next message is its answer unless it clearly starts something
 # else: another task's keyword or signal with at least STARTS, phrased as a request (below), or
 # at least SURELY however it is phrased. (Answers such as "why the sourdough trend is over"
@@ -95,11 +111,20 @@ class Decision:
     why: dict[str, str] = field(default_factory=dict)
     tiebreak: str | None = None
     explicit: bool = False  # the winner's keyword or its plugin's signal chose it, not likeness
+    # Each task's parts of its score: keywords, examples (word likeness), plugin (its hook's
+    # change), meaning (embedding likeness, when asked) and the total that ranked it.
+    signals: dict[str, dict[str, float]] = field(default_factory=dict)
+    by_meaning: str | None = None  # why meaning was asked (None: words decided), or why it could not be
 
     def as_dict(self) -> dict[str, Any]:
         return {"task": self.task, "score": self.score, "reason": self.reason,
                 "runner_up": self.runner_up, "runner_up_score": self.runner_up_score,
                 "scores": self.scores, "tiebreak": self.tiebreak}
+
+    def explained(self) -> dict[str, Any]:
+        """as_dict with each task's reason and each signal's part (`creator route --json`)."""
+        return {**self.as_dict(), "why": self.why, "meaning": self.by_meaning,
+                "signals": self.signals}
 
     def brief(self) -> dict[str, Any]:
         """The route as a turn's record (`ask --json` "route") shows it."""
@@ -111,9 +136,13 @@ class Router:
     """Scores messages against the tasks a plugin host registered; given `models` (what a
     model call needs), it may let a small model settle close calls (see tiebreak.py)."""
 
-    def __init__(self, host: Host, models: Models | None = None) -> None:
+    def __init__(self, host: Host, models: Models | None = None,
+                 meaning: Meaning | None = None) -> None:
         self.host = host
         self.models = models
+        self.meaning = meaning
+        self.doubt, self.weight, self.doubt_chat = DOUBT, WEIGHT, DOUBT_CHAT
+        self.quick_weight = QUICK
 
     @property
     def tasks(self) -> dict[str, Task]:
@@ -135,12 +164,13 @@ class Router:
             return decision
         return tiebreak.settle(self.models, text, decision, self.close_call(decision), priority)
 
-    def _scores(self, text: str, conv: str | None) -> tuple[dict[str, Score], dict[str, Score]]:
+    def _scores(self, text: str, conv: str | None,
+                parts: dict[str, tuple[float, float]]) -> tuple[dict[str, Score], dict[str, Score]]:
         head = text[:HEAD]
         # A quoted title's words ("how I organize my week") say what a piece is about, not
         # which task is asked for: they are left out of the keyword and example scoring.
         tokens = words(_QUOTED.sub(" ", head))
-        base = self.index.score(tokens)
+        base = self.index.score(tokens, parts)
         ctx = RouteContext(head, tokens, conv, base, frozenset(tokens))
         final = dict(base)
         owner = self.host.registry.owner
@@ -154,9 +184,84 @@ class Router:
         return base, final
 
     def route(self, text: str, conversation_task: str | None = None) -> Decision:
+        """The decision for one message: by words, and by meaning when they leave it in doubt."""
+        return self.route_many([text], conversation_task)[0]
+
+    def route_many(self, texts: list[str], conversation_task: str | None = None) -> list[Decision]:
+        """Decisions for many messages (all in a conversation on `conversation_task`): the
+        messages in doubt are embedded together, in one batch."""
+        decisions = [self._by_words(text, conversation_task) for text in texts]
+        if self.meaning is None:
+            return decisions
+        doubtful = [i for i, d in enumerate(decisions) if self._in_doubt(d, conversation_task)]
+        asked = set(doubtful)
+        sure = [i for i in range(len(texts)) if i not in asked
+                and decisions[i].reason != EMPTY and not self._follow_up(conversation_task)]
+        if sure and self.quick_weight:  # a second opinion, from the words' token vectors
+            opinions = self.meaning.quick([texts[i][:HEAD] for i in sure]) or []
+            for i, quick in zip(sure, opinions, strict=False):
+                if self._quick_disagrees(decisions[i], quick):
+                    decisions[i].by_meaning = "the words' token vectors disagree"
+                    doubtful.append(i)
+        if not doubtful:
+            return decisions
+        doubtful.sort()
+        likeness = self.meaning.likeness([texts[i][:HEAD] for i in doubtful])
+        for i in doubtful:
+            if likeness is None:
+                decisions[i].by_meaning = f"could not ask: {self.meaning.why_not}"
+            else:
+                decisions[i] = self._weigh(decisions[i], likeness.pop(0))
+        return decisions
+
+    def _follow_up(self, conv: str | None) -> bool:
+        return bool(conv and conv in self.tasks and conv != FALLBACK)
+
+    def _quick_disagrees(self, decision: Decision, quick: dict[str, float]) -> bool:
+        """Whether the words' scores plus QUICK x the token-mean opinion pick another task."""
+        totals = {t: parts["words"] + self.quick_weight * quick.get(t, 0.0)
+                  for t, parts in decision.signals.items()}
+        for task, parts in decision.signals.items():
+            parts["quick"] = round(self.quick_weight * quick.get(task, 0.0), 3)
+        return bool(totals) and max(totals, key=lambda t: (totals[t], t == decision.task)) != \
+            decision.task
+
+    def _in_doubt(self, decision: Decision, conv: str | None) -> bool:
+        if decision.reason == EMPTY or self._follow_up(conv):
+            return False  # a follow-up's rules are about the conversation, not about likeness
+        gap = decision.scores.get(decision.task, 0.0) - decision.runner_up_score
+        return (not decision.explicit or gap < self.doubt
+                or (self.doubt_chat and decision.task == FALLBACK))
+
+    def _weigh(self, decision: Decision, likeness: dict[str, tuple[float, str]]) -> Decision:
+        """The decision again, with each task's likeness in meaning in its score."""
+        totals, signals = {}, {task: dict(parts) for task, parts in decision.signals.items()}
+        for task, parts in signals.items():
+            like, _ = likeness.get(task, (0.0, ""))
+            parts["meaning"] = round(self.weight * like, 3)
+            totals[task] = (parts["words"] + self.weight * like) / (1 + self.weight)
+            parts["total"] = round(totals[task], 3)
+        ranked = sorted(totals, key=lambda t: (-totals[t], t != FALLBACK, t))
+        best, runner = ranked[0], (ranked[1] if len(ranked) > 1 else None)
+        near = likeness.get(best, (0.0, ""))
+        said = f"by meaning ({near[0]:.2f}): like {near[1]!r}"
+        reason = decision.reason if best == decision.task else f"{said}; words: {decision.why[best]}"
+        if best == decision.task and said not in reason:
+            reason = f"{reason}; {said}"
+        out = Decision(best, round(totals[best], 3), reason, runner,
+                       round(totals[runner], 3) if runner else 0.0,
+                       {t: round(totals[t], 3) for t in ranked}, decision.why, decision.tiebreak,
+                       decision.explicit and best == decision.task, signals)
+        out.by_meaning = decision.by_meaning or (
+            "not chosen by a keyword or signal" if not decision.explicit else
+            "fell to chat" if decision.task == FALLBACK else f"top two within {self.doubt}")
+        return out
+
+    def _by_words(self, text: str, conversation_task: str | None) -> Decision:
         if not text.strip():
-            return Decision(FALLBACK, 0.0, "empty message; general chat")
-        base, scores = self._scores(text, conversation_task)
+            return Decision(FALLBACK, 0.0, EMPTY)
+        parts: dict[str, tuple[float, float]] = {}
+        base, scores = self._scores(text, conversation_task, parts)
         ranked = sorted(scores.values(), key=lambda s: (-s.score, s.task != FALLBACK, s.task))
         best = ranked[0] if ranked else Score(FALLBACK, 0.0, "")
         second = ranked[1] if len(ranked) > 1 else None
@@ -173,6 +278,12 @@ class Router:
         decision.runner_up_score = round(runner.score, 3) if runner else 0.0
         decision.scores = {s.task: round(s.score, 3) for s in ranked}
         decision.why = {s.task: s.reason for s in ranked}
+        for s in ranked:
+            kw, like = parts.get(s.task, (0.0, 0.0))
+            was_score = base[s.task].score if s.task in base else 0.0
+            decision.signals[s.task] = {"keywords": round(kw, 3), "examples": round(like, 3),
+                                        "plugin": round(s.score - was_score, 3),
+                                        "words": round(s.score, 3)}
         return decision
 
     def _decide(self, text: str, best: Score, explicit: bool, scores: dict[str, Score],

@@ -180,8 +180,10 @@ class Index:
                 best[task] = (top[0], sim, top[2])
         return best
 
-    def score(self, tokens: list[str]) -> dict[str, Score]:
-        """Every task's default score: keyword hits blended with similarity to its examples."""
+    def score(self, tokens: list[str],
+              parts: dict[str, tuple[float, float]] | None = None) -> dict[str, Score]:
+        """Every task's default score: keyword hits blended with similarity to its examples
+        (each task's two parts of it go into `parts`, when given)."""
         fixed = self._fixed
         tokens = [fixed.get(t) or self.fix(t) for t in tokens]
         hits, near = self.hits(tokens), self.nearest(tokens)
@@ -201,4 +203,6 @@ class Index:
                     like = f"like {self.example_text[top[2]]!r} ({top[0]:.2f})"
                     why = f"{why}; {like}" if why else like
             out[task] = Score(task, 0.55 * kw + 0.45 * sim, why or "no keyword or similar example")
+            if parts is not None:
+                parts[task] = (0.55 * kw, 0.45 * sim)
         return out

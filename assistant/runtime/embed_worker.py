@@ -54,9 +54,26 @@ class Embedder:
         with model_params(extra_buffers=amx_usable()):
             self.llm = Llama(**kwargs)
         self.dim = int(self.llm.n_embd())
+        self.table = _token_table(path, self.dim)
         self.info = dict(path=path, architecture=arch, dim=self.dim, n_ctx_train=n_train,
                          max_tokens=self.limit, pooling=POOLING[pooling],
-                         load_ms=(time.perf_counter() - start) * 1000)
+                         load_ms=(time.perf_counter() - start) * 1000,
+                         token_means=self.table is not None)
+
+    def token_means(self, texts: list[str]) -> bytes:
+        """The mean of each text's input token vectors (the model's embedding table, no layer
+        run): a coarse, very fast sentence vector. Zeros for a text with no tokens."""
+        import numpy as np
+
+        assert self.table is not None
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        special = {self.llm.token_bos(), self.llm.token_eos(), self.llm._model.token_sep()}
+        for i, text in enumerate(texts):
+            ids = [t for t in self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+                   if t not in special][: self.limit]
+            if ids:
+                out[i] = self.table[ids].mean(axis=0)
+        return out.tobytes()
 
     def embed(self, texts: list[str]) -> tuple[bytes, list[int]]:
         """Pooled vectors of `texts` (float32, row after row) and the indexes of texts cut to the
@@ -101,6 +118,23 @@ class Embedder:
         return out.tobytes(), cut
 
 
+def _token_table(path: str, dim: int) -> Any:
+    """The model's input token vectors (token_embd.weight) as float32 rows, when stored as F32
+    or F16; None otherwise (quantized tables are not read)."""
+    import gguf
+    import numpy as np
+
+    try:
+        reader = gguf.GGUFReader(path)
+        tensor = next(t for t in reader.tensors if t.name == "token_embd.weight")
+        if tensor.tensor_type not in (gguf.GGMLQuantizationType.F32, gguf.GGMLQuantizationType.F16):
+            return None
+        table = np.asarray(tensor.data, dtype=np.float32)
+        return table if table.ndim == 2 and table.shape[1] == dim else None
+    except (OSError, ValueError, StopIteration):
+        return None
+
+
 def _header(read: Any, path: str) -> dict[str, Any]:
     """The header values the embedder needs; an unreadable header is llama.cpp's to report."""
     try:
@@ -141,6 +175,8 @@ def main(conn: Any) -> None:
             elif op == "embed":
                 data, cut = embedder.embed(list(msg[1]))
                 conn.send(("embedded", data, cut))
+            elif op == "token_means" and embedder.table is not None:
+                conn.send(("embedded", embedder.token_means(list(msg[1])), []))
             else:
                 conn.send(("error", "state", f"unknown request {op!r}"))
         except (BrokenPipeError, ConnectionResetError):

@@ -27,6 +27,7 @@ class EmbedInfo:
     max_tokens: int  # longer texts are cut to this many tokens
     pooling: str
     load_ms: float
+    token_means: bool = False  # whether `token_means` can be asked
 
 
 class EmbeddingBackend(LocalBackend):
@@ -59,12 +60,22 @@ class EmbeddingBackend(LocalBackend):
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Pooled float32 vectors of `texts`, one row each, in one round trip."""
+        return self._ask("embed", texts)
+
+    def token_means(self, texts: list[str]) -> np.ndarray:
+        """The mean input token vector of each text (no layer run: fast and coarse); ModelError
+        when the model's table cannot be read (EmbedInfo.token_means says beforehand)."""
+        if not self.load().token_means:
+            raise ModelError(f"the embedding model {self.path.name} has no readable token table")
+        return self._ask("token_means", texts)
+
+    def _ask(self, op: str, texts: list[str]) -> np.ndarray:
         with self._lock:
             info = self.load()
             if not texts:
                 return np.zeros((0, info.dim), dtype=np.float32)
-            self._conn.send(("embed", list(texts)))
-            self.calls += 1
+            self._conn.send((op, list(texts)))
+            self.calls += op == "embed"
             try:
                 reply = self._recv(during="embedding")
             except KeyboardInterrupt:

@@ -175,6 +175,24 @@ class Store:
                  where messages_fts match ? order by rank limit ?"""
         return [dict(r) for r in self.db.query(sql, [query, limit])]
 
+    def said_before(self, before: int | None, limit: int) -> list[tuple[int, str]]:
+        """(id, content) of up to `limit` messages that said something, newest first, with an
+        id below `before` (None: from the newest): a page of the history search's scan."""
+        sql = (f"select id, content from messages where {SAID}"
+               + (" and id < ?" if before is not None else "") + " order by id desc limit ?")
+        args = [before, limit] if before is not None else [limit]
+        return [(int(i), str(c)) for i, c in self.db.execute(sql, args)]
+
+    def messages_by_id(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        """id, conversation_id, seq, role and content of these messages, by id."""
+        found: dict[int, dict[str, Any]] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            sql = ("select id, conversation_id, seq, role, content from messages where id in"
+                   f" ({', '.join('?' * len(part))})")
+            found.update((r["id"], dict(r)) for r in self.db.query(sql, part))
+        return found
+
     # -- conversation memory: where the prompt starts, the summary, token counts ---------------
 
     def memory_state(self, cid: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -58,14 +58,27 @@ class ConversationSidebar(Vertical):
             super().__init__()
             self.cid, self.title = cid, title
 
+    class Found(Message):
+        """The search by words and meaning of `query` is done (from the search's thread)."""
+
+        def __init__(self, query: str, current: str | None, hits: list[dict[str, Any]],
+                     note: str | None) -> None:
+            super().__init__()
+            self.query, self.current, self.hits, self.note = query, current, hits, note
+
     def __init__(self, conversations: Any, **kwargs) -> None:
         super().__init__(**kwargs)
         self.conversations = conversations
         self.titles: dict[str, str] = {}
+        self.rows: list[dict[str, Any]] = []  # the conversations, as last read
+        self.shown: list[dict[str, Any]] = []  # those in the list now
 
     def compose(self) -> ComposeResult:
         yield Static("Conversations", classes="title")
         yield Input(placeholder="Search titles and messages", id="search")
+        note = Static("", id="search-note", classes="hint")
+        note.display = False
+        yield note
         yield OptionList(id="conversations")
         yield Static(HINT, classes="hint")
 
@@ -74,14 +87,27 @@ class ConversationSidebar(Vertical):
         return self.query_one("#conversations", OptionList)
 
     def reload(self, current: str | None = None) -> None:
-        """Fill the list from the saved conversations, filtered by the search box."""
-        query = self.query_one("#search", Input).value.strip()
-        rows = self.conversations.recent()
+        """Fill the list from the saved conversations, filtered by the search box: by words at
+        once, then by words and meaning when that search (on its own thread) is done."""
+        query = self.search_text
+        self.rows = rows = self.conversations.recent()
         self.titles = {r["id"]: r["title"] or "untitled" for r in rows}
+        if query:
+            self.fill(self._matches(rows, query, self.conversations.search(query, limit=50,
+                                                                           exact=True)), current)
+            self._by_meaning(query, current)
+        else:
+            self.show_note(None)
+            self.fill(rows, current)
+
+    @property
+    def search_text(self) -> str:
+        return self.query_one("#search", Input).value.strip()
+
+    def fill(self, rows: list[dict[str, Any]], current: str | None) -> None:
+        self.shown = rows
         options = self.options
         options.clear_options()
-        if query:
-            rows = self._matches(rows, query)
         for row in rows:
             title = self.titles[row["id"]]
             detail = row.get("snippet") or (
@@ -91,19 +117,44 @@ class ConversationSidebar(Vertical):
             label = Content.assemble((safe(title[:60]), "bold"), "\n", (detail, "dim"))
             options.add_option(Option(label, id=row["id"]))
         if not rows:
-            options.add_option(Option(Content("no conversations match" if query else
+            options.add_option(Option(Content("no conversations match" if self.search_text else
                                               "no conversations yet"), disabled=True))
             return
         ids = [r["id"] for r in rows]
         options.highlighted = ids.index(current) if current in ids else 0
 
-    def _matches(self, rows: list[dict[str, Any]], query: str) -> list[dict[str, Any]]:
+    @work(thread=True, exclusive=True, group="sidebar-search", exit_on_error=False)
+    def _by_meaning(self, query: str, current: str | None) -> None:
+        try:
+            hits = self.conversations.search(query, limit=50)
+            note = getattr(hits, "note", None)
+        except Exception as exc:  # the words-only list stays; the note says why
+            hits, note = None, f"search by meaning failed: {exc}"
+        self.post_message(self.Found(query, current, hits or [], note))
+
+    @on(Found)
+    def _found(self, event: Found) -> None:
+        if event.query != self.search_text:  # typed on since: a newer search is coming
+            return
+        self.show_note(event.note)
+        rows = self._matches(self.rows, event.query, event.hits)
+        if event.hits and rows != self.shown:  # unchanged: the highlight stays where it is
+            self.fill(rows, self.selected or event.current)
+
+    def show_note(self, note: str | None) -> None:
+        widget = self.query_one("#search-note", Static)
+        widget.update(Content(safe(note or "")))
+        widget.display = bool(note)
+
+    @staticmethod
+    def _matches(rows: list[dict[str, Any]], query: str,
+                 hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Conversations whose title contains the query, then those with a message matching it."""
         lower = query.lower()
         found = [dict(r) for r in rows if lower in (r["title"] or "").lower()]
         seen = {r["id"] for r in found}
         by_id = {r["id"]: r for r in rows}
-        for hit in self.conversations.search(query, limit=50):
+        for hit in hits:
             cid = hit["conversation_id"]
             if cid not in seen and cid in by_id:
                 seen.add(cid)
