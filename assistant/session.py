@@ -18,8 +18,8 @@ from creator_assistant.paths import Paths, get_paths
 from creator_assistant.plugin_guard import PluginFailed
 from creator_assistant.plugin_manager import Host, load_host
 from creator_assistant.registry import CommandContext, Task
-from creator_assistant.router import Decision, ModelAccess, Router
 from creator_assistant.retrieval import Embeddings
+from creator_assistant.router import Decision, ModelAccess, Router
 from creator_assistant.router.meaning import meaning_for
 from creator_assistant.runtime.backend import Backend, lacks
 from creator_assistant.runtime.resolver import Choice, ModelNotInstalled, ModelPool, choose, resolve

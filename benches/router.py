@@ -11,7 +11,7 @@ prints each misrouted fresh request, grouped, after the line.
 
 That line is the router by words only; a second line, "meaning", is the router as installed with
 the embedding model (router_meaning.py): accuracies, the share embedded and messages/s.
-`--tune` instead prints the choice of DOUBT and WEIGHT on benches/router_dev.jsonl.
+`--tune` instead prints the choice of the meaning settings (router_tune.py).
 """
 
 from __future__ import annotations
@@ -60,12 +60,12 @@ def main(argv: list[str]) -> int:
               "misrouted fresh request; --tune: choose DOUBT and WEIGHT on the dev set)",
               file=sys.stderr)
         return 2
-    from benches import router_meaning
+    from benches import router_meaning, router_tune
     from creator_assistant.plugin_manager import load_host
     from creator_assistant.router import Router
 
     if argv == ["--tune"]:
-        print(json.dumps(router_meaning.tune(load(DEV))))
+        print(json.dumps(router_tune.tune(load(DEV))))
         return 0
     router = Router(load_host())
     tune, held = load(TESTS / "routing_examples.jsonl"), load(TESTS / "routing_examples_heldout.jsonl")

@@ -72,49 +72,85 @@ def run(args: argparse.Namespace) -> int:
 
 def route_lines(router: Any, after: str | None, session: Any = None) -> int:
     """One JSON object per stdin line, in order; a line that is not UTF-8 gets an error object.
-    The lines that have arrived are routed together (their embeddings in one batch); a line
-    typed by hand is answered as soon as it is complete."""
+    The lines that have arrived are routed together: their embeddings in one batch, on a
+    thread of their own while the next batch is scored by words. A line typed by hand is
+    answered as soon as it is complete."""
     import os
+    import select
+    from concurrent.futures import ThreadPoolExecutor
 
     out, fd = sys.stdout, sys.stdin.fileno()
-    number, rest = 0, b""
-    while True:
-        chunk = os.read(fd, 1 << 16)
-        lines = (rest + chunk).split(b"\n")
-        rest = lines.pop() if chunk else b""
-        if not chunk and lines == [b""]:
-            lines = []
-        for start in range(0, len(lines), BATCH):
-            number = _route_batch(router, after, session, lines[start:start + BATCH], number, out)
-        out.flush()
-        if not chunk:
-            return 0
+    number, rest, pending = 0, b"", None
+    with ThreadPoolExecutor(1, thread_name_prefix="route-meaning") as meaning:
+        while True:
+            if pending is not None and not _ready(select, fd):
+                _write(pending.result(), session, out)  # nothing more yet: answer now
+                pending = None
+            chunk = os.read(fd, 1 << 16)
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop() if chunk else b""
+            if not chunk and lines == [b""]:
+                lines = []
+            for start in range(0, len(lines), BATCH):
+                batch = _read_batch(lines[start:start + BATCH], number)
+                good = [text for text, error in batch if error is None]
+                words = router.by_words(good, after)
+                job = meaning.submit(router.finish, good, words, after)
+                if pending is not None:
+                    _write(pending.result(), session, out)
+                pending = _Batch(number, batch, job)
+                number += len(batch)
+            if not chunk:
+                if pending is not None:
+                    _write(pending.result(), session, out)
+                return 0
 
 
-def _route_batch(router: Any, after: str | None, session: Any, raws: list[bytes], number: int,
-                 out: Any) -> int:
-    texts, errors = [], {}
+class _Batch:
+    """Lines read (after line `number`) and their decisions to come."""
+
+    def __init__(self, number: int, batch: list[tuple[str, str | None]], job: Any) -> None:
+        self.number, self.batch, self.job = number, batch, job
+
+    def result(self) -> tuple[int, list[tuple[str, str | None]], list[Any]]:
+        return self.number, self.batch, self.job.result()
+
+
+def _ready(select: Any, fd: int) -> bool:
+    try:
+        return bool(select.select([fd], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
+
+
+def _read_batch(raws: list[bytes], number: int) -> list[tuple[str, str | None]]:
+    """Each line's text, or its error: (text, None) or ("", error)."""
+    batch: list[tuple[str, str | None]] = []
     for i, raw in enumerate(raws, number + 1):
         try:
-            texts.append(raw.decode("utf-8").rstrip("\r"))
+            batch.append((raw.decode("utf-8").rstrip("\r"), None))
         except UnicodeDecodeError as exc:
-            texts.append("")
-            errors[i] = (f"line {i} is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); convert "
-                         "the input first, for example with `iconv -f latin1 -t utf-8`")
-    good = [t for i, t in enumerate(texts, number + 1) if i not in errors]
-    decisions = iter(router.route_many(good, after))
-    for i, text in enumerate(texts, number + 1):
-        if i in errors:
-            out.write(json.dumps({"line": i, "task": None, "score": None,
-                                  "error": errors[i]}) + "\n")
+            batch.append(("", f"line {i} is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
+                          "convert the input first, for example with `iconv -f latin1 -t utf-8`"))
+    return batch
+
+
+def _write(done: tuple[int, list[tuple[str, str | None]], list[Any]], session: Any,
+           out: Any) -> None:
+    number, batch, decisions = done
+    found = iter(decisions)
+    for line, (text, error) in enumerate(batch, number + 1):
+        if error is not None:
+            out.write(json.dumps({"line": line, "task": None, "score": None,
+                                  "error": error}) + "\n")
             continue
-        decision = next(decisions)
+        decision = next(found)
         if session is not None:
             from creator_assistant.router import maybe_tie_break
 
             decision = maybe_tie_break(session, text, decision)
-        out.write(json.dumps({"line": i, **decision.as_dict()}) + "\n")
-    return number + len(raws)
+        out.write(json.dumps({"line": line, **decision.as_dict()}) + "\n")
+    out.flush()
 
 
 def explain(decision: Any) -> str:

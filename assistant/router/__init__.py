@@ -11,13 +11,13 @@ close calls may ask the small model.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 from creator_assistant.plugin_manager import Host
 from creator_assistant.registry import Score, Task
 from creator_assistant.router import tiebreak
+from creator_assistant.router.decision import Decision, RouteContext
 from creator_assistant.router.index import KEYWORDS_SAID, Index, read_examples, stem, words
 from creator_assistant.router.meaning import Meaning
 from creator_assistant.router.tiebreak import TIEBREAK_ENV, ModelAccess, Models
@@ -34,16 +34,17 @@ LIKENESS_MARGIN = 0.06  # ...and this lead over chat, when only its examples' li
 CLEAR = 0.25  # ...and this, with a keyword, to pull a follow-up away from its task
 CLOSE = 0.05  # top two within this: a close call the optional tie-break may settle
 HEAD = 1500  # characters routed: instructions come first; a long paste after them is data
-# Meaning (an embedding model's likeness to each task's examples) is asked when no keyword or
-# plugin signal chose the task, when the top two are within DOUBT, or when the message fell to
-# chat; then each task's total is (words + WEIGHT x likeness) / (1 + WEIGHT). Both chosen by
-# cross-validation on benches/router_dev.jsonl (`python -m benches router --tune`).
-DOUBT = 0.0
+# Meaning (meaning.py: each task's probability from the embedding model, learnt from the tasks'
+# examples) is asked for a new message when no keyword or plugin signal chose its task, when the
+# top two are within DOUBT, or when the token-mean opinion (QUICK x its probabilities added to the
+# words' scores) picks another task; then each task's total is (words + WEIGHT x probability) /
+# (1 + WEIGHT). Chosen by 5-fold cross-validation (`python -m benches router --tune`,
+# benches/router_tune.py), never on the fresh set.
+DOUBT = 0.3
 WEIGHT = 0.5
-DOUBT_CHAT = False  # whether a message chat's own signal chose is in doubt too
-# A message the words chose clearly is in doubt too when the words' scores plus QUICK x the
-# token-mean classifier's probabilities (meaning.py `quick`, thousands a second) pick another task.
 QUICK = 0.5
+DOUBT_CHAT = False  # whether a message chat's own signal chose is in doubt too
+TRUST_AGREEMENT = False  # whether the words' unsure choice stands when the token means agree
 # After a task's question, the next message is its answer unless it clearly starts something
 # else: another task's keyword or signal with at least STARTS, phrased as a request (below), or
 # at least SURELY however it is phrased. (Answers such as "why the sourdough trend is over"
@@ -66,72 +67,6 @@ _ABOUT = re.compile(r"\W*(?:(?:and|but|so|ok(?:ay)?|now)\W+)?(?:what|how) about\
 
 
 
-@lru_cache(maxsize=1024)
-def _stems(words_: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(stem(w.lower()) for w in words_)
-
-
-@dataclass
-class RouteContext:
-    """What `score_message` implementations see: the message, its words, the conversation's task
-    and the default score of every task (from keywords and declared examples)."""
-
-    message: str
-    words: list[str]
-    conversation_task: str | None
-    base: dict[str, Score]
-    vocab: frozenset[str] = frozenset()
-
-    def has(self, *any_of: str) -> bool:
-        """Whether the message holds any of these words, in any form ("write" finds "writing"):
-        a cheap test before a costlier pattern."""
-        return not self.vocab.isdisjoint(_stems(any_of))
-
-    def score(self, task: str, bonus: float = 0.0, why: str = "") -> Score:
-        """The default score of `task`, raised or lowered by `bonus` (clamped to 0..1)."""
-        base = self.base.get(task, Score(task, 0.0, "no signal"))
-        if not bonus:
-            return base
-        value = min(1.0, max(0.0, base.score + bonus))
-        reason = f"{base.reason}; {why}" if why else base.reason
-        return Score(task, value, reason)
-
-
-@dataclass
-class Decision:
-    """A routing decision and everything needed to explain it: the one route type (a turn's
-    `result.route`, `creator route`, `ask --json`)."""
-
-    task: str
-    score: float
-    reason: str
-    runner_up: str | None = None
-    runner_up_score: float = 0.0
-    scores: dict[str, float] = field(default_factory=dict)
-    why: dict[str, str] = field(default_factory=dict)
-    tiebreak: str | None = None
-    explicit: bool = False  # the winner's keyword or its plugin's signal chose it, not likeness
-    # Each task's parts of its score: keywords, examples (word likeness), plugin (its hook's
-    # change), meaning (embedding likeness, when asked) and the total that ranked it.
-    signals: dict[str, dict[str, float]] = field(default_factory=dict)
-    by_meaning: str | None = None  # why meaning was asked (None: words decided), or why it could not be
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"task": self.task, "score": self.score, "reason": self.reason,
-                "runner_up": self.runner_up, "runner_up_score": self.runner_up_score,
-                "scores": self.scores, "tiebreak": self.tiebreak}
-
-    def explained(self) -> dict[str, Any]:
-        """as_dict with each task's reason and each signal's part (`creator route --json`)."""
-        return {**self.as_dict(), "why": self.why, "meaning": self.by_meaning,
-                "signals": self.signals}
-
-    def brief(self) -> dict[str, Any]:
-        """The route as a turn's record (`ask --json` "route") shows it."""
-        return {"task": self.task, "score": self.score, "reason": self.reason,
-                "runner_up": self.runner_up}
-
-
 class Router:
     """Scores messages against the tasks a plugin host registered; given `models` (what a
     model call needs), it may let a small model settle close calls (see tiebreak.py)."""
@@ -143,6 +78,7 @@ class Router:
         self.meaning = meaning
         self.doubt, self.weight, self.doubt_chat = DOUBT, WEIGHT, DOUBT_CHAT
         self.quick_weight = QUICK
+        self.trust_agreement = TRUST_AGREEMENT
 
     @property
     def tasks(self) -> dict[str, Task]:
@@ -190,28 +126,48 @@ class Router:
     def route_many(self, texts: list[str], conversation_task: str | None = None) -> list[Decision]:
         """Decisions for many messages (all in a conversation on `conversation_task`): the
         messages in doubt are embedded together, in one batch."""
-        decisions = [self._by_words(text, conversation_task) for text in texts]
+        return self.finish(texts, self.by_words(texts, conversation_task), conversation_task)
+
+    def by_words(self, texts: list[str], conversation_task: str | None = None) -> list[Decision]:
+        """route_many's first half: every message by words and plugin signals only."""
+        return [self._by_words(text, conversation_task) for text in texts]
+
+    def finish(self, texts: list[str], decisions: list[Decision],
+               conversation_task: str | None = None) -> list[Decision]:
+        """route_many's second half: meaning for the decisions `by_words` left in doubt (the
+        embedding model's work: another thread may run it while this one scores the next
+        batch by words)."""
         if self.meaning is None:
             return decisions
-        doubtful = [i for i, d in enumerate(decisions) if self._in_doubt(d, conversation_task)]
-        asked = set(doubtful)
-        sure = [i for i in range(len(texts)) if i not in asked
-                and decisions[i].reason != EMPTY and not self._follow_up(conversation_task)]
-        if sure and self.quick_weight:  # a second opinion, from the words' token vectors
-            opinions = self.meaning.quick([texts[i][:HEAD] for i in sure]) or []
-            for i, quick in zip(sure, opinions, strict=False):
-                if self._quick_disagrees(decisions[i], quick):
+        open_ = [i for i, d in enumerate(decisions)
+                 if d.reason != EMPTY and not self._follow_up(conversation_task)]
+        opinions: list[Any] = [None] * len(texts)
+        if open_ and self.quick_weight:  # a second opinion, from the words' token vectors
+            for i, quick in zip(open_, self.meaning.quick([texts[i][:HEAD] for i in open_]) or [],
+                                strict=False):
+                opinions[i] = quick
+        doubtful = []
+        for i in open_:
+            unsure = self._in_doubt(decisions[i], conversation_task)
+            quick = opinions[i]
+            if quick is not None:
+                differs = self._quick_disagrees(decisions[i], quick)
+                if not unsure and differs:
                     decisions[i].by_meaning = "the words' token vectors disagree"
-                    doubtful.append(i)
+                # Agreement settles a task the words chose by likeness, never a fall to chat
+                # (the weakest decision there is: no task fitted).
+                trusted = self.trust_agreement and decisions[i].task != FALLBACK
+                unsure = differs or (unsure and not trusted)
+            if unsure:
+                doubtful.append(i)
         if not doubtful:
             return decisions
-        doubtful.sort()
         likeness = self.meaning.likeness([texts[i][:HEAD] for i in doubtful])
-        for i in doubtful:
+        for n, i in enumerate(doubtful):
             if likeness is None:
                 decisions[i].by_meaning = f"could not ask: {self.meaning.why_not}"
             else:
-                decisions[i] = self._weigh(decisions[i], likeness.pop(0))
+                decisions[i] = self._weigh(decisions[i], likeness[n])
         return decisions
 
     def _follow_up(self, conv: str | None) -> bool:
