@@ -6,6 +6,7 @@ Each facade holds only what plugins call today; the core builds them (`task_cont
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +81,23 @@ class Ideas:
         from creator_assistant.data.idea_actions import chat
 
         return chat(argv, self._session)
+
+
+class Examples:
+    """Any collection's texts nearest a query (the creator's own best examples for a prompt):
+    by meaning with the session's embedding model, by words without one (`Found.by` says)."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+        self._thread = threading.get_ident()
+
+    def nearest(self, texts: list[str], query: str, k: int = 5) -> Any:
+        """`Found`: hits as (index into texts, score), best first; `by` and `why_not`."""
+        from creator_assistant.nearest import nearest
+
+        here = threading.get_ident() == self._thread
+        return nearest(list(texts), query, k, getattr(self._session, "embeddings", None),
+                       self._session.store.db if here else None)
 
 
 class Imports:
@@ -175,4 +193,4 @@ def task_context(session: Any, task: Task, message: str, history: list[dict[str,
     data = StoredData(session.store.db, session.ideas)
     return TaskContext(message, history, conversation_id, data=data, ideas=Ideas(session),
                        settings=settings, asked=asked, fields=dict(fields or {}),
-                       request=request)
+                       request=request, examples=Examples(session))

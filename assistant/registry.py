@@ -11,6 +11,7 @@ from creator_assistant.profiles import SamplingProfile
 if TYPE_CHECKING:
     from creator_assistant.plugin_context import (
         Conversations,
+        Examples,
         Ideas,
         Imports,
         RegistryView,
@@ -37,6 +38,9 @@ class TaskContext:
     asked: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)
     request: str = ""
+    # `examples.nearest(texts, query, k)`: the texts nearest a query, by meaning when the
+    # embedding model is installed, else by words (plugin_context.Examples).
+    examples: Examples | None = None
 
 
 @dataclass(frozen=True)

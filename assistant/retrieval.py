@@ -84,10 +84,10 @@ def status(paths: Any) -> dict[str, Any]:
     found = embedding_model(paths)
     if found is None:
         return {"model": None, "path": None, "failed": None,
-                "line": f"none installed: routing and search use words only; {PULL_HINT}"}
+                "line": f"none installed: routing, search and ideas use words only; {PULL_HINT}"}
     failed = failures.reason(paths.models_dir, found.path)
-    line = (f"{failed.rstrip('.')}; routing and search use words only" if failed else
-            f"{found.id}: installed (routing and search do not use it yet)")
+    line = (f"{failed.rstrip('.')}; routing, search and ideas use words only" if failed else
+            f"{found.id}: installed (routing, history search and ideas use it)")
     return {"model": found.id, "path": str(found.path), "failed": failed, "line": line}
 
 

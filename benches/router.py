@@ -7,7 +7,7 @@ tuning set, on the held-out set (requests never used to tune keywords or example
 fresh set (benches/router_fresh.jsonl: 301 requests written for issue 16 before the router changed,
 never to be tuned on), with `fresh_by_task` (each task's share of its requests routed right) and
 `fresh_mistakes` (how many fresh requests went where, as "expected->got"). `--mistakes` also
-prints each misrouted fresh request, grouped, after the line.
+prints each misrouted fresh request, grouped, after the lines (words only, then with meaning).
 
 That line is the router by words only; a second line, "meaning", is the router as installed with
 the embedding model (router_meaning.py): accuracies, the share embedded and messages/s.
@@ -103,10 +103,15 @@ def main(argv: list[str]) -> int:
         "fresh_mistakes": {pair: len(texts) for pair, texts in wrong.items()},
     }))
     sets = {"tune": tune, "heldout": held, "dev": load(DEV), "fresh": fresh}
-    print(json.dumps({"meaning": router_meaning.measure(sets)}))
+    meaning = router_meaning.measure(sets)
+    mistakes = meaning.pop("fresh_mistakes")
+    meaning["fresh_mistakes"] = {pair: len(texts) for pair, texts in mistakes.items()}
+    print(json.dumps({"meaning": meaning}))
     if argv:
-        for pair, texts in wrong.items():
-            print(f"\n{pair} ({len(texts)})")
-            for text in texts:
-                print("  " + json.dumps(text, ensure_ascii=False))
+        for title, groups in (("by words", wrong), ("with meaning", mistakes)):
+            print(f"\n# fresh requests misrouted {title}")
+            for pair, texts in groups.items():
+                print(f"\n{pair} ({len(texts)})")
+                for text in texts:
+                    print("  " + json.dumps(text, ensure_ascii=False))
     return 0

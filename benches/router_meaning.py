@@ -54,7 +54,7 @@ def measure(sets: dict[str, list[dict]]) -> dict[str, Any]:
         one_by_one = time.perf_counter() - start
         embedded = router.meaning.embedded
         router.meaning.close()
-        router = meaning_router(Path(home) / "again")  # the examples cached, no message
+        router = meaning_router(Path(home) / "again")  # a fresh cache: no message embedded
         router.meaning.available()
         start = time.perf_counter()
         pipelined(router, texts)
@@ -67,6 +67,13 @@ def measure(sets: dict[str, list[dict]]) -> dict[str, Any]:
             got = routed(router, rows)
             result[f"accuracy_{name}"] = round(
                 sum(g == r["task"] for g, r in zip(got, rows, strict=True)) / len(rows), 4)
+            if name == "fresh":
+                wrong: dict[str, list[str]] = {}
+                for g, r in zip(got, rows, strict=True):
+                    if g != r["task"]:
+                        wrong.setdefault(f"{r['task']}->{g}", []).append(r["text"])
+                result["fresh_mistakes"] = dict(sorted(wrong.items(),
+                                                       key=lambda kv: (-len(kv[1]), kv[0])))
         router.meaning.close()
         return result
 

@@ -167,7 +167,7 @@ def test_a_model_that_fails_to_load_is_one_line_and_words_only(paths, minilm):
     assert again.available() is False and again.backend is None
     state = retrieval.status(paths)
     assert state["line"].startswith("could not load the embedding model")
-    assert state["line"].endswith("; routing and search use words only")
+    assert state["line"].endswith("; routing, search and ideas use words only")
     # a good file in its place works again
     shutil.copy(minilm, broken)
     with Embeddings(paths, n_threads=2) as fixed:
@@ -182,7 +182,7 @@ def test_no_embedding_model_means_words_only_and_says_how_to_get_one(paths):
                            "`creator models pull minilm-l6-v2`")
     assert retrieval.status(paths) == {
         "model": None, "path": None, "failed": None,
-        "line": "none installed: routing and search use words only; "
+        "line": "none installed: routing, search and ideas use words only; "
                 "`creator models pull minilm-l6-v2`"}
 
 
@@ -194,8 +194,8 @@ def test_the_library_model_is_found_with_its_pulled_sha_as_cache_identity(paths,
     shutil.copy(minilm.parent / "source.json", path.parent / "source.json")
     sha = json.loads((path.parent / "source.json").read_text())["sha256"]
     assert retrieval.model_identity(path) == f"sha256:{sha}"
-    assert retrieval.status(paths)["line"] == ("minilm-l6-v2: installed (routing and search "
-                                               "do not use it yet)")
+    assert retrieval.status(paths)["line"] == ("minilm-l6-v2: installed (routing, history "
+                                               "search and ideas use it)")
     install("smollm2-135m", paths)  # a chat model is not an embedding model
     assert retrieval.embedding_model(paths) == found
 
@@ -218,10 +218,10 @@ def test_doctor_names_the_embedding_model_or_says_words_only(paths, capsys):
 
     args = argparse.Namespace(json=False, repair=False)
     doctor.run(args)
-    assert ("Embeddings none installed: routing and search use words only; "
+    assert ("Embeddings none installed: routing, search and ideas use words only; "
             "`creator models pull minilm-l6-v2`") in capsys.readouterr().out
     install("minilm-l6-v2", paths)
     assert doctor.report()["embeddings"]["model"] == "minilm-l6-v2"
     doctor.run(args)
-    assert "Embeddings minilm-l6-v2: installed (routing and search do not use it yet)" in (
+    assert "Embeddings minilm-l6-v2: installed (routing, history search and ideas use it)" in (
         capsys.readouterr().out)

@@ -108,6 +108,39 @@ def test_a_wrong_registration_is_reported_not_raised(plugin_dir):
     assert "expected a Task" in host.plugins["probe"].error
 
 
+def test_route_examples(plugin_dir):
+    host = plugin_dir("""
+        from creator_assistant.hookspecs import hookimpl
+        from creator_assistant.registry import Task
+
+        @hookimpl
+        def register_tasks(register):
+            register(Task(name="probe_task", description="d", system_prompt="s",
+                          examples=("declared one",)))
+
+        @hookimpl
+        def route_examples():
+            return {"probe_task": ["added one", "added two"], "script": ["not mine to add"]}
+    """)
+    examples = host.route_examples()
+    assert examples["probe_task"] == ["declared one", "added one", "added two"]
+    assert "not mine to add" not in examples["script"]  # another plugin's task: ignored
+    assert len(examples["script"]) > 100  # the built-in plugin's own are there
+
+
+def test_route_examples_of_the_wrong_shape_are_reported_and_skipped(plugin_dir):
+    host = plugin_dir("""
+        from creator_assistant.hookspecs import hookimpl
+
+        @hookimpl
+        def route_examples():
+            return ["a list, not a dict"]
+    """)
+    examples = host.route_examples()
+    assert "chat" in examples and host.hook_errors
+    assert any("route_examples" in e and "a dict of task name" in e for e in host.hook_errors)
+
+
 class TestContract:
     """Every hookspec is tested and documented."""
 

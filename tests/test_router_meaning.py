@@ -124,7 +124,7 @@ def test_without_an_embedding_model_routing_is_by_words_and_says_why(paths):
     assert data["meaning"].startswith("could not ask: no embedding model is installed")
     assert "creator models pull minilm-l6-v2" in data["meaning"]
     doctor = creator("doctor")
-    assert "routing and search use words only" in doctor.stdout
+    assert "routing, search and ideas use words only" in doctor.stdout
 
 
 def test_an_embedding_model_that_fails_to_load_means_words_and_one_line(paths, minilm):
