@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from creator_assistant.retrieval import EmbeddingsUnavailable, EmptyQuery, top_k
+from creator_assistant.retrieval import EmbeddingsUnavailable, EmptyQuery
 from creator_assistant.router.index import features, words
 
 
@@ -34,9 +34,7 @@ def nearest(texts: list[str], query: str, k: int = 5, embeddings: Any = None,
     if embeddings is not None:
         try:
             if embeddings.available():
-                rows = embeddings.embed([query, *texts], db=db)
-                skip = [not t.strip() for t in texts]
-                return Found(top_k(rows[1:], rows[0], k, skip), "meaning")
+                return Found(embeddings.nearest(texts, query, k, db), "meaning")
             why = embeddings.why_not
         except EmbeddingsUnavailable as exc:
             why = str(exc)

@@ -170,7 +170,7 @@ class Embeddings:
         cut_before, self.note = self.truncated, None
         for start in range(0, len(misses), BATCH):
             part = misses[start : start + BATCH]
-            rows = _normalised(self._model([texts[first[k]] for k in part]))
+            rows = unit_rows(self._model([texts[first[k]] for k in part]))
             fresh = dict(zip(part, rows, strict=True))
             have.update(fresh)
             self._save(fresh, db)
@@ -190,7 +190,7 @@ class Embeddings:
         if not self.available():
             raise EmbeddingsUnavailable(self.why_not)
         try:
-            return _normalised(self.backend.token_means(texts))
+            return unit_rows(self.backend.token_means(texts))
         except ModelError:
             return None
 
@@ -217,12 +217,6 @@ class Embeddings:
             self.cache_problem = str(exc)
             return {}
 
-    @property
-    def db_name(self) -> str:
-        from creator_assistant.storage.writes import database_file
-
-        return database_file(self.db) or ":memory:"
-
     def _save(self, vectors: dict[str, np.ndarray], db: Any) -> None:
         """Cache vectors; a cache that cannot be written (a full disk) costs only speed."""
         from creator_assistant.storage import embeddings as cache
@@ -235,12 +229,13 @@ class Embeddings:
         except StorageError as exc:
             self.cache_problem = str(exc)
 
-    def nearest(self, texts: list[str], query: str, k: int = 5) -> list[tuple[int, float]]:
+    def nearest(self, texts: list[str], query: str, k: int = 5,
+                db: Any = None) -> list[tuple[int, float]]:
         """The `k` texts nearest in meaning to `query`: (index into texts, cosine), best first.
-        Empty texts are never returned; an empty query raises EmptyQuery."""
+        Empty texts are never returned; an empty query raises EmptyQuery. `db` as in `embed`."""
         if not query.strip():
             raise EmptyQuery("the query is empty: there is nothing to compare the texts with")
-        rows = self.embed([query, *texts])
+        rows = self.embed([query, *texts], db=db)
         return top_k(rows[1:], rows[0], k, skip=[not t.strip() for t in texts])
 
     @property
@@ -280,7 +275,7 @@ def _words_only(said: str) -> str:
     return f"{said.rstrip().rstrip('.')}; meanwhile using words only"
 
 
-def _normalised(rows: np.ndarray) -> np.ndarray:
+def unit_rows(rows: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length (L2): MiniLM's pooled vectors are not; zero rows stay zero."""
     rows = np.asarray(rows, dtype=np.float32)
     norms = np.linalg.norm(rows, axis=1, keepdims=True)

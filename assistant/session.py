@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +92,7 @@ class Session:
                 seen.add((choice.path, n_ctx))
                 picks.append((choice, n_ctx))
         if self.router.meaning is not None:  # the embedding model, and the examples embedded
-            threading.Thread(target=self.router.meaning.available, name="meaning",
-                             daemon=True).start()
+            self.router.meaning.warm()
         return self.pool.preload(picks)
 
     def remote_backend(self, name: str) -> Backend:

@@ -167,3 +167,26 @@ def test_a_plugin_contributes_examples_for_its_own_task_only(paths, minilm):
     examples = host.route_examples()
     assert "when should I plant tomatoes in zone 6" not in examples["blog"]
     assert len(examples["garden"]) == 4
+
+
+def test_a_message_does_not_wait_for_the_first_load(minilm, tmp_path):
+    import threading
+
+    host = load_host()
+    gate = threading.Event()
+    embeddings = Embeddings(model_path=minilm, n_threads=2)
+
+    def slow_start():
+        gate.wait(timeout=60)  # the load is still going while the message is routed
+        return embeddings
+
+    meaning = Meaning(host.route_examples, slow_start, lambda: open_db(tmp_path / "c.db"))
+    router = Router(host, meaning=meaning)
+    meaning.warm()
+    early = router.route(COLD_BREW)
+    assert early.task == "chat"
+    assert early.by_meaning == "could not ask: the embedding model is still loading"
+    gate.set()
+    meaning._warming.join(timeout=120)
+    assert router.route(COLD_BREW).task == "script"
+    meaning.close()

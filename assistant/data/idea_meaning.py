@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from creator_assistant.retrieval import unit_rows
+
 MODEL = "minilm-l6-v2"
 SAME_IDEA = 0.57  # cosine at which two ideas are the same idea (benches/ideas.py chose it)
 SWAPPED = 0.87  # the cosine needed when the two titles differ by one swapped word
@@ -122,14 +124,9 @@ class Meaning:
                 s[slot] -= own
                 n[slot] -= 1
             mean = np.divide(s, n[:, None], out=np.zeros_like(s), where=n[:, None] > 0)
-            out.append(pillars[int(np.argmax(_unit(names + mean) @ vec))])
+            out.append(pillars[int(np.argmax(unit_rows(names + mean) @ vec))])
         return out
 
     def close(self) -> None:
         if self._owned and self._embeddings is not None:
             self._embeddings.close()
-
-
-def _unit(rows: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    return np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)

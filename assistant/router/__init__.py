@@ -139,6 +139,11 @@ class Router:
         batch by words)."""
         if self.meaning is None:
             return decisions
+        if self.meaning.loading():  # a message never waits for the model's first load
+            for decision in decisions:
+                if self._in_doubt(decision, conversation_task):
+                    decision.by_meaning = "could not ask: the embedding model is still loading"
+            return decisions
         open_ = [i for i, d in enumerate(decisions)
                  if d.reason != EMPTY and not self._follow_up(conversation_task)]
         opinions: list[Any] = [None] * len(texts)

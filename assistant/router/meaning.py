@@ -50,6 +50,7 @@ class Meaning:
         self._full = np.zeros((0, 0))  # the classifier of likeness
         self._quick: np.ndarray | None = None  # the token-mean one, when the table reads
         self.embedded = 0  # messages sent to the model so far (the bench's count)
+        self._warming: threading.Thread | None = None
 
     def available(self) -> bool:
         """Whether messages can be judged by meaning; loads the model and embeds the examples
@@ -59,6 +60,20 @@ class Meaning:
                 self._checked = True
                 self.why_not = self._start()
             return self.why_not is None
+
+    def warm(self) -> None:
+        """Load in the background (`available` on a thread of its own); until it is done,
+        `loading()` is True and the router routes by words rather than wait."""
+        with self._lock:
+            if self._checked or self._warming is not None:
+                return
+            self._warming = threading.Thread(target=self.available, name="meaning", daemon=True)
+            self._warming.start()
+
+    def loading(self) -> bool:
+        """Whether the background load `warm` started is still going."""
+        warming = self._warming
+        return warming is not None and warming.is_alive() and warming is not threading.current_thread()
 
     def _start(self) -> str | None:
         from creator_assistant.retrieval import EmbeddingsUnavailable
