@@ -121,8 +121,7 @@ class Meaning:
             self._full = classifier.fit(np.hstack([self._bank, means]), self._owner, classes)
             self._quick = classifier.fit(means, self._owner, classes)
         if saved is not None:
-            _save(saved, full=self._full,
-                  quick=self._quick if self._quick is not None else np.zeros(0))
+            _save(saved, self._full, self._quick if self._quick is not None else np.zeros(0))
 
     def _db(self) -> Any:
         if self._open_db is None:
@@ -198,12 +197,13 @@ class Meaning:
                 self._local.db = None
 
 
-def _save(path: Path, **arrays: np.ndarray) -> None:
-    """Arrays to `path`, whole or not at all; a full disk costs only the next start's fitting."""
+def _save(path: Path, full: np.ndarray, quick: np.ndarray) -> None:
+    """The classifiers to `path`, whole or not at all; a full disk costs only the next start's
+    fitting."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         part = path.with_suffix(".part.npz")
-        np.savez(part, **arrays)
+        np.savez(part, full=full, quick=quick)
         part.replace(path)
     except OSError:
         pass

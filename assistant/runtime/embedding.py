@@ -60,16 +60,16 @@ class EmbeddingBackend(LocalBackend):
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Pooled float32 vectors of `texts`, one row each, in one round trip."""
-        return self._ask("embed", texts)
+        return self._rows("embed", texts)
 
     def token_means(self, texts: list[str]) -> np.ndarray:
         """The mean input token vector of each text (no layer run: fast and coarse); ModelError
         when the model's table cannot be read (EmbedInfo.token_means says beforehand)."""
         if not self.load().token_means:
             raise ModelError(f"the embedding model {self.path.name} has no readable token table")
-        return self._ask("token_means", texts)
+        return self._rows("token_means", texts)
 
-    def _ask(self, op: str, texts: list[str]) -> np.ndarray:
+    def _rows(self, op: str, texts: list[str]) -> np.ndarray:
         with self._lock:
             info = self.load()
             if not texts:
