@@ -42,9 +42,13 @@ class TaskOverride(_Strict):
     max_tokens: int | None = None
     context: int | None = None
     seed: int | None = None
+    # A LoRA adapter GGUF applied to this task's model when it loads (docs/fine-tuning.md);
+    # `lora_scale` multiplies it (0: the base model's output).
+    lora: str | None = None
+    lora_scale: float = Field(1.0, ge=-100.0, le=100.0)
 
     def profile_overrides(self) -> dict[str, object]:
-        skip = {"model", "backend"}
+        skip = {"model", "backend", "lora", "lora_scale"}
         return {k: v for k, v in self.model_dump().items() if v is not None and k not in skip}
 
 
@@ -68,8 +72,16 @@ class ImportsConfig(_Strict):
         return Limits(self.max_decompressed_mb, self.max_rows, self.max_cell_chars)
 
 
+class VoiceConfig(_Strict):
+    """[voice]: the creator's own samples in the prompts of tasks that ask for them."""
+
+    examples: bool = True  # false: no task puts samples into its prompt
+    count: int = Field(default=3, ge=0, le=10)  # samples per prompt, at most
+
+
 class Config(_Strict):
     models: ModelsConfig = Field(default_factory=ModelsConfig)
+    voice: VoiceConfig = Field(default_factory=VoiceConfig)
     tasks: dict[str, TaskOverride] = Field(default_factory=dict)
     remotes: dict[str, RemoteConfig] = Field(default_factory=dict)
     keys: dict[str, str] = Field(default_factory=dict)

@@ -143,6 +143,17 @@ class Conversations:
     def pin(self, message_id: int, pinned: bool = True) -> None:
         self._store.pin(message_id, pinned)
 
+    def rate(self, message_id: int, rating: int | str) -> dict[str, Any]:
+        """Rate a reply 1-5; 4-5 makes it a voice sample, lower takes that away. Returns
+        `message_id`, `rating`, `sample_id`, `added`, `removed` and `said` (the result in
+        words); ValueError (its message says why) for a rating or message that cannot be."""
+        from dataclasses import asdict
+
+        from creator_assistant.voice.rating import rate_message, said
+
+        done = rate_message(self._store.db, message_id, rating)
+        return {**asdict(done), "said": said(done)}
+
     def export(self, cid: str, path: Path | None = None) -> Path:
         """Save the conversation as Markdown (default: the exports folder); returns the file."""
         from creator_assistant.storage.export import export_markdown

@@ -74,6 +74,7 @@ class Task:
     prompts: dict[str, str] = field(default_factory=dict)
     output_format: str = "free text"
     preload: bool = False  # load its model right after start-up (unless config [models] preload)
+    voice: bool = False  # put the creator's nearest samples into its prompt ([voice] examples)
     prepare: Callable[[TaskContext], Prepared] | None = None
     check: Callable[[str, Prepared], list[str]] | None = None
 

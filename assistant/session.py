@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from creator_assistant.retrieval import Embeddings
 from creator_assistant.router import Decision, ModelAccess, Router
 from creator_assistant.router.meaning import meaning_for
 from creator_assistant.runtime.backend import Backend, lacks
+from creator_assistant.runtime.lora import AdapterError, check_adapter
 from creator_assistant.runtime.resolver import Choice, ModelNotInstalled, ModelPool, choose, resolve
 from creator_assistant.runtime.scheduler import INTERACTIVE
 from creator_assistant.services import Conversations, Models
@@ -80,7 +82,10 @@ class Session:
         picks, seen = [], set()
         for ref, n_ctx in wanted:
             if ref in self.tasks:
-                resolved = self.resolve_task(self.tasks[ref])
+                try:
+                    resolved = self.resolve_task(self.tasks[ref])
+                except UserInputError:  # a bad key in its section: its turns say so
+                    continue
                 choice, n_ctx = resolved.choice, resolved.n_ctx
             else:
                 try:
@@ -88,8 +93,8 @@ class Session:
                 except ModelNotInstalled:  # not downloaded yet: nothing to preload
                     continue
                 n_ctx = min(n_ctx or 8192, choice.context)
-            if choice.backend == "local" and (choice.path, n_ctx) not in seen:
-                seen.add((choice.path, n_ctx))
+            if choice.backend == "local" and (choice.path, n_ctx, choice.lora) not in seen:
+                seen.add((choice.path, n_ctx, choice.lora))
                 picks.append((choice, n_ctx))
         if self.router.meaning is not None:  # the embedding model, and the examples embedded
             self.router.meaning.warm()
@@ -160,6 +165,14 @@ class Session:
         wanted = model or (override.model if override and override.model else None)
         wanted = wanted or self.config.models.default or task.model
         choice = resolve(model, self.paths) if model else choose(wanted, self.paths)
+        if override is not None and override.lora and not model:  # not on another model
+            key = f"[tasks.{task.name}] lora"
+            try:
+                where = Path(override.lora).expanduser()  # relative: to config.toml's folder
+                lora = check_adapter(self.paths.config_file.parent / where, key)
+            except AdapterError as exc:  # refused, not skipped: a reply without it misleads
+                raise UserInputError(str(exc)) from None
+            choice = replace(choice, lora=lora, lora_scale=override.lora_scale, lora_key=key)
         return ResolvedTask(task, choice, profile)
 
     def run_command(self, text: str, ctx: CommandContext) -> str | None:
@@ -192,9 +205,10 @@ class Session:
 
     def ask(self, text: str, *, task: str | None = None, model: str | None = None,
             conversation_id: str | None = None, priority: int = INTERACTIVE,
-            job: Any = None) -> Turn:
+            job: Any = None, voice: bool = True) -> Turn:
         """Start a turn. Background work passes `priority=BACKGROUND` (and the scheduler's
-        `job`, so cancelling the job stops this turn): interactive turns go first."""
+        `job`, so cancelling the job stops this turn): interactive turns go first. `voice`:
+        False keeps the creator's samples out of this turn's prompt (`--no-voice`)."""
         if not text.strip():
             raise UserInputError("the message is empty; type something to send")
         if len(text) > MAX_MESSAGE_CHARS:
@@ -234,6 +248,7 @@ class Session:
         if history and history[-1]["role"] == "user":  # the previous turn got no reply
             body = history.pop()["content"] + "\n\n" + body
         turn = Turn(self, cid, resolved, route, history, body, priority, state)
+        turn.voice = voice and self.config.voice.examples and resolved.task.voice
         # Its seqs keep the popped message's: the prompt may start there (see fit_conversation).
         turn.memory = memory
         if job is not None:

@@ -98,6 +98,8 @@ class TurnResult:
     format_problems: list[str] | None = None  # None: the task declares no format check
     switch: dict[str, Any] | None = None  # the model switch before this reply, and its cost
     unsaved: str | None = None  # the reply could not be saved: why, and where its copy is
+    lora: str | None = None  # the LoRA adapter applied to the model, and its scale
+    voice: list[dict[str, Any]] | None = None  # the creator's samples in the prompt (None: off)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -107,7 +109,8 @@ class TurnResult:
             "error": self.error, "message_id": self.message_id,
             "format_ok": None if self.format_problems is None else not self.format_problems,
             "format_problems": self.format_problems, "switch": self.switch,
-            "facts": self.facts, "unsaved": self.unsaved,
+            "facts": self.facts, "unsaved": self.unsaved, "lora": self.lora,
+            "voice": self.voice,
         }
 
 
@@ -127,8 +130,11 @@ class Turn:
         self.ticket.on_cancel(self.backend.cancel)  # a job's cancel reaches a running reply
         self.result = TurnResult(cid, self.task.name, self.choice.id, self.choice.note, route,
                                  resolved.profile.model_dump())
+        if self.choice.lora is not None:
+            self.result.lora = f"{self.choice.lora} (scale {self.choice.lora_scale:g})"
         self.memory = History(history)  # with seqs and pins when Session.ask made the turn
         self.fitted: Fitted | None = None
+        self.voice = False  # put the creator's nearest samples into the prompt (Session.ask)
 
     def cancel(self) -> None:
         """Stop the reply: dropped from the queue if waiting, cut short if generating."""
@@ -169,14 +175,20 @@ class Turn:
                 return
             saves.check_room(profile.max_tokens)  # a full disk: say so before, not after
             system = self.task.system_prompt if prepared.system is None else prepared.system
+            if self.voice:  # the creator's style card, computed from their samples
+                system = self._with_style(system)
             # Interactive turns overtake queued background work here; the slot is held until
             # the reply ends, so one model request runs at a time.
             with self.session.pool.scheduler.gate.hold(self.ticket):
                 result.switch = vars(self.session.pool.ready(self.backend))
+                samples = self._samples()
                 fitted = fit_conversation(
                     store, self.backend, result.conversation_id, system, self.memory,
                     prepared.user or self.text, self.n_ctx, profile.max_tokens,
-                    said=self.text)
+                    said=self.text, examples=[s["text"] for s in samples])
+                if self.voice:
+                    result.voice = [{k: s[k] for k in ("id", "title", "source", "score", "by")}
+                                    for s in samples[:fitted.examples]]
                 self.fitted = fitted  # what the model was sent, for displays and tests
                 result.notices += fitted.notices
                 request = GenerateRequest(
@@ -242,6 +254,20 @@ class Turn:
                                  else json.dumps(result.format_problems)),
             ))
             self.session.summaries.request(result.conversation_id)
+
+    def _with_style(self, system: str) -> str:
+        from creator_assistant.voice.for_prompt import style_note
+
+        note = style_note(self.session)
+        return f"{system}\n\n{note}" if note else system
+
+    def _samples(self) -> list[dict[str, Any]]:
+        """The creator's samples nearest this message, when the turn uses them."""
+        if not self.voice:
+            return []
+        from creator_assistant.voice.for_prompt import samples_for
+
+        return samples_for(self.session, self.text, self.session.config.voice.count)
 
     def _state_after(self, prepared: Prepared | None) -> TaskState | None:
         """What this turn leaves for the next message: after a question, the field asked and

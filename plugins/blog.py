@@ -80,6 +80,7 @@ def register_tasks(register: Any) -> None:
         examples=EXAMPLES, keywords=KEYWORDS,
         prompts={"blog_outline": "blog_outline.md", "newsletter": "newsletter.md"},
         output_format="blog_outline or newsletter (see creator_assistant.formats)",
+        voice=True,  # the creator's nearest samples go into its prompt
         prepare=build, check=check_reply,
     ))
 

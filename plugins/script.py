@@ -132,6 +132,7 @@ def register_tasks(register: Any) -> None:
         prompts={"video_script": "video_script.md", "short_form": "short_form.md"},
         output_format="video_script, short_script or caption (see creator_assistant.formats)",
         preload=True,  # the content model: loaded at start-up
+        voice=True,  # the creator's nearest samples go into its prompt
         prepare=build, check=check_reply,
     ))
 

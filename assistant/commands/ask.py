@@ -30,6 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ask.add_argument("--model", help="answer with this model (catalogue id or .gguf path)")
     ask.add_argument("--conversation", metavar="ID", help="add to conversation ID")
     ask.add_argument("--json", action="store_true", help="end with one JSON line of details")
+    ask.add_argument("--no-voice", dest="voice", action="store_false",
+                     help="keep your samples (`creator voice`) out of this prompt")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         try:
             turn = session.ask(text, task=args.task, model=args.model,
-                               conversation_id=args.conversation)
+                               conversation_id=args.conversation, voice=args.voice)
         except MessageNotSaved as exc:
             return not_saved(exc)
         result = turn.result
@@ -75,6 +77,10 @@ def run(args: argparse.Namespace) -> int:
         out.write("\n")
         for notice in result.notices:
             print(f"note: {notice}", file=sys.stderr)
+        if result.voice:
+            used = ", ".join(f"#{s['id']}" for s in result.voice)
+            print(f"voice: your samples {used} were in the prompt (`creator voice show ID`)",
+                  file=sys.stderr)
         if args.json:
             out.write(json.dumps(result.as_dict()) + "\n")
         out.flush()

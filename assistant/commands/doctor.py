@@ -46,7 +46,26 @@ def report() -> dict:
         "database": database,
         # The sentence-embedding model (None: routing and search use words only).
         "embeddings": retrieval.status(paths),
+        "adapters": adapters(config, paths),
     }
+
+
+def adapters(config, paths) -> list[dict]:
+    """The LoRA adapters config.toml applies to tasks' models, each checked as a turn checks it."""
+    from creator_assistant.runtime.lora import AdapterError, check_adapter
+
+    out = []
+    for name, task in sorted(config.tasks.items()):
+        if not task.lora:
+            continue
+        key = f"[tasks.{name}] lora"
+        try:
+            found, problem = str(check_adapter(paths.config_file.parent / task.lora, key)), None
+        except AdapterError as exc:
+            found, problem = task.lora, str(exc)
+        out.append({"task": name, "lora": found, "lora_scale": task.lora_scale,
+                    "problem": problem})
+    return out
 
 
 def for_real_work(paths, installed: set[str]) -> dict:
@@ -112,6 +131,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"           get the starter model with `creator models pull {starter['id']}` "
               f"({human_size(starter['size'])}), or `make chat`")
     print(f"Embeddings {data['embeddings']['line']}")
+    for ad in data["adapters"]:
+        print(f"Adapter    [tasks.{ad['task']}] {ad['lora']} (scale {ad['lora_scale']:g}): "
+              f"{ad['problem'] or 'a LoRA adapter, applied when the task loads its model'}")
     threads = f"\nThreads    {st['threads']} ({st['threads_source']})"
     if st["threads_source"] == "config":
         threads += f"; this machine suggests {st['threads_recommended']} (one per physical core)"

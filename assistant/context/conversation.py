@@ -4,9 +4,11 @@ message's tokens counted once per model, and the prompt's start saved as it move
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from creator_assistant.context.examples import fit_examples
 from creator_assistant.context.fitting import Counter, Fitted, History, Message, fit, history_of
 from creator_assistant.fields import strip_command
 from creator_assistant.runtime.backend import Backend
@@ -106,11 +108,12 @@ FACTS_CUT = "\n[… part of the computed facts was removed to fit the model's wi
 
 def fit_conversation(store: Store, backend: Backend, cid: str, system: str, history: History,
                      user: str, n_ctx: int, max_tokens: int, *,
-                     said: str | None = None) -> Fitted:
+                     said: str | None = None, examples: Sequence[str] = ()) -> Fitted:
     """Fit a turn of conversation `cid` into `n_ctx`, starting where its last prompt started,
     and save the new start when older turns had to go. `user` is the task's prompt for the
     turn; `said` is what the creator wrote (default: their unanswered saved messages), the
-    only text a notice about the message measures."""
+    only text a notice about the message measures. `examples` (the creator's own writing, best
+    first) go before `user` as far as the room left allows (context/examples.py)."""
     state = store.memory_state(cid)
     start = next((i for i, seq in enumerate(history.seqs) if seq >= state["kept_from"]),
                  len(history.seqs))
@@ -122,6 +125,10 @@ def fit_conversation(store: Store, backend: Backend, cid: str, system: str, hist
             last = history_of(store.messages(cid)).messages[-1:]
             said = last[0]["content"] if last and last[0]["role"] == "user" else user
         fitted = own_words_first(fitted, user, said, counter, n_ctx)
+    elif examples:
+        fitted = fit_examples(fitted, examples, system, history.messages, user, counter, n_ctx,
+                              max_tokens, start=start, pinned=history.pinned,
+                              summary=state["summary"])
     if fitted.kept_from > start:
         seqs = history.seqs
         # Past the last history item: the prompt starts at the new message.

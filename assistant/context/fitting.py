@@ -78,6 +78,7 @@ class Fitted:
     max_tokens: int = 0  # the reply's allowance (lowered when the task's would fill the window)
     notices: list[str] = field(default_factory=list)
     exact_counts: int = 0  # how many exact counts fitting took (each is a worker round trip)
+    examples: int = 0  # how many of the creator's examples the prompt holds (context/examples.py)
 
     @property
     def evicted(self) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 
 from creator_assistant.runtime import templates
 from creator_assistant.runtime.crash import describe_exit, last_log_line, load_problem
+from creator_assistant.runtime.lora import lora_problem
 from creator_assistant.runtime.protocol import (
     ContextOverflow,
     GenerateRequest,
@@ -41,8 +42,13 @@ class LocalBackend:
 
     def __init__(self, path: Path, n_ctx: int = 8192, n_threads: int | None = None,
                  n_gpu_layers: int = 0, log_path: Path | None = None,
-                 swa_full: bool | None = None, kv_reuse: str = "safe") -> None:
+                 swa_full: bool | None = None, kv_reuse: str = "safe",
+                 lora: Path | None = None, lora_scale: float = 1.0, lora_key: str = "") -> None:
         self.path, self.n_ctx, self.n_threads = Path(path), n_ctx, n_threads
+        # A LoRA adapter applied on loading (llama-cpp-python then reads the model, not maps it);
+        # `lora_key` names the config key that chose it, for the messages.
+        self.lora, self.lora_scale = (Path(lora) if lora else None), lora_scale
+        self.lora_key = lora_key or "lora"
         self.n_gpu_layers, self.swa_full = n_gpu_layers, swa_full
         self.kv_reuse = kv_reuse  # see worker.KV_REUSE; "never" is the benchmarks' baseline
         self.log_path = log_path
@@ -108,8 +114,11 @@ class LocalBackend:
                 return self.info
             reply = self._start_loading(
                 ("load", str(self.path), self.n_ctx, self.n_threads, self.n_gpu_layers,
-                 self.swa_full, self.kv_reuse, self.render_time_s, self.render_max_chars),
+                 self.swa_full, self.kv_reuse, self.render_time_s, self.render_max_chars,
+                 str(self.lora) if self.lora else None, self.lora_scale),
                 f"{self.path.name}, a corrupt file or not a model this build can run")
+            if reply[0] == "error" and reply[1] == "lora":
+                raise ModelError(lora_problem(self.lora_key, self.lora, self.path, reply[2]))
             if reply[0] == "error":
                 raise (TemplateError(reply[2]) if reply[1] == "template" else
                        ModelError(f"could not load {self.path.name}: "
@@ -129,6 +138,12 @@ class LocalBackend:
             self._kill()
             raise
         except WorkerCrashed as exc:
+            if self.lora is not None:  # the adapter's file, or the model's
+                said = load_problem(self.lora, exc.args[0])
+                crash = WorkerCrashed(lora_problem(self.lora_key, self.lora, self.path,
+                                                   f"llama.cpp aborted ({said})"))
+                crash.exit_code = exc.exit_code
+                raise crash from None
             found = load_problem(self.path, f"{exc.args[0]}. Remove it or download it again.")
             crash = WorkerCrashed(f"llama.cpp aborted while loading {what}: {found}")
             crash.exit_code = exc.exit_code

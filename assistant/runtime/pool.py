@@ -46,7 +46,8 @@ class ModelPool:
         self.scheduler = Scheduler(slots)
         self.stats = Stats()
         self.warmed: dict[str, int] = {}
-        self._slots: collections.OrderedDict[tuple[str, int], Slot] = collections.OrderedDict()
+        self._slots: collections.OrderedDict[tuple[str, int, str, float], Slot] = \
+            collections.OrderedDict()
         self._evicted: set[str] = set()
         self._after: dict[str, collections.Counter[str]] = {}  # model -> models that came next
         self._previous: str | None = None
@@ -68,32 +69,40 @@ class ModelPool:
             return self.remote(name, lambda: factory(name))
         now = self.clock()
         with self._lock:
-            slot = self._find(choice.path, n_ctx)
+            slot = self._find(choice, n_ctx)
             if slot is None:
                 slot = self._admit(choice, n_ctx, now)
             else:
-                self._slots.move_to_end((str(slot.path), slot.n_ctx))
+                self._slots.move_to_end(slot.key)
             slot.last_used = now
             self._start_reaper()
             return slot.backend
 
-    def _find(self, path: Path, n_ctx: int) -> Slot | None:
-        fits = [s for s in self._slots.values() if s.path == Path(path) and s.n_ctx >= n_ctx]
+    def _find(self, choice: Choice, n_ctx: int) -> Slot | None:
+        # The same file with another adapter (or none) is another model: switching is a load.
+        fits = [s for s in self._slots.values() if s.path == Path(choice.path)
+                and s.n_ctx >= n_ctx and s.lora == choice.lora
+                and s.lora_scale == choice.lora_scale]
         return min(fits, key=lambda s: s.n_ctx) if fits else None
 
     def _admit(self, choice: Choice, n_ctx: int, now: float) -> Slot:
         need = estimate_bytes(Path(choice.path), n_ctx)
+        if choice.lora is not None:  # the adapter's tensors are held too (it is not mapped)
+            need += choice.lora.stat().st_size if choice.lora.is_file() else 0
         for victim in self._victims(need):
             self._drop(victim)
             self.stats.evictions += 1
-        log = self.paths.cache_dir / f"worker-{Path(choice.path).stem[:40]}-{n_ctx}.log"
+        lora = f"-{choice.lora.stem[:20]}" if choice.lora is not None else ""
+        log = self.paths.cache_dir / f"worker-{Path(choice.path).stem[:40]}{lora}-{n_ctx}.log"
         self.paths.cache_dir.mkdir(parents=True, exist_ok=True)
         backend = LocalBackend(Path(choice.path), n_ctx=n_ctx, n_threads=self.threads,
-                               n_gpu_layers=self.gpu_layers, log_path=log)
+                               n_gpu_layers=self.gpu_layers, log_path=log, lora=choice.lora,
+                               lora_scale=choice.lora_scale, lora_key=choice.lora_key)
         backend.start()
         kind = "reload" if str(choice.path) in self._evicted else "cold"
-        slot = Slot(choice.id, Path(choice.path), n_ctx, backend, need, now, kind=kind)
-        self._slots[(str(slot.path), n_ctx)] = slot
+        slot = Slot(choice.id, Path(choice.path), n_ctx, backend, need, now, kind=kind,
+                    lora=choice.lora, lora_scale=choice.lora_scale)
+        self._slots[slot.key] = slot
         self.stats.loads += 1
         return slot
 
@@ -126,7 +135,8 @@ class ModelPool:
         try:
             info = backend.load()
         except ModelError as exc:  # remembered: never chosen by itself again until it loads
-            if failures.held_against(exc):
+            # With an adapter the fault may be the adapter's: the model file is not blamed.
+            if failures.held_against(exc) and backend.lora is None:
                 failures.record(self.paths.models_dir, backend.path, str(exc))
             raise
         if not loaded:
@@ -162,6 +172,7 @@ class ModelPool:
                 "idle_s": round(now - s.last_used, 1), "pinned": s.pinned,
                 "busy": s.backend.busy, "pid": s.backend.pid,
                 "load_ms": s.backend.info.load_ms if s.backend.info else None,
+                "lora": str(s.lora) if s.lora else None, "lora_scale": s.lora_scale,
             } for s in self._slots.values()]
         return {
             "budget_bytes": self.budget, "used_bytes": sum(m["bytes"] for m in models),
@@ -179,7 +190,7 @@ class ModelPool:
         return len(slots)
 
     def _drop(self, slot: Slot) -> None:
-        self._slots.pop((str(slot.path), slot.n_ctx), None)
+        self._slots.pop(slot.key, None)
         self._evicted.add(str(slot.path))
         slot.backend.close()
 

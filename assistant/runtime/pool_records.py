@@ -19,6 +19,13 @@ class Slot:
     last_used: float
     pinned: bool = False  # an essential (preloaded) model: exempt from the keep-alive
     kind: str = "cold"  # what loading it means now: cold (first time) or reload
+    lora: Path | None = None  # the LoRA adapter applied to it, if any
+    lora_scale: float = 1.0
+
+    @property
+    def key(self) -> tuple[str, int, str, float]:
+        """What makes it one resident model: the file, the window and the adapter with its scale."""
+        return str(self.path), self.n_ctx, str(self.lora or ""), self.lora_scale
 
 
 @dataclass(frozen=True)

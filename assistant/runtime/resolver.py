@@ -27,6 +27,9 @@ class Choice:
     context: int
     note: str = ""
     backend: str = "local"  # or the name of a [remotes.NAME] entry that answers instead
+    lora: Path | None = None  # a LoRA adapter applied on loading: a different resident model
+    lora_scale: float = 1.0
+    lora_key: str = ""  # the config key that named the adapter, for messages
 
     @property
     def is_demo(self) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from creator_assistant.runtime.llama_env import LLAMA_ENV, amx_usable, check_grammar, model_params
+from creator_assistant.runtime.lora import AdapterFailed, open_with_adapter
 from creator_assistant.runtime.templates import Renderer, Stopped, TemplateError, chat_template
 
 _model_params = model_params  # the name benches/overhead.py looks for
@@ -34,7 +35,8 @@ class Engine:
 
     def __init__(self, path: str, n_ctx: int, n_threads: int | None, n_gpu_layers: int,
                  swa_full: bool | None = None, kv_reuse: str = "safe",
-                 limits: tuple[float, int] | None = None) -> None:
+                 limits: tuple[float, int] | None = None, lora: str | None = None,
+                 lora_scale: float = 1.0) -> None:
         import llama_cpp
         from llama_cpp import Llama
 
@@ -45,6 +47,8 @@ class Engine:
         )
         if n_threads:
             kwargs["n_threads"] = n_threads
+        if lora:  # llama-cpp-python turns memory mapping off with an adapter: the model is read
+            kwargs.update(lora_path=lora, lora_scale=lora_scale)
         # A window-sized cache for sliding-window layers (a fraction of the memory of a full one);
         # `keep` makes prefix reuse safe with it.
         self.swa_full = bool(swa_full)
@@ -54,7 +58,7 @@ class Engine:
         self.kv_reuse = kv_reuse
         self.prefilled = 0  # tokens of the cache that a prompt evaluated (see keep)
         with model_params(extra_buffers=amx_usable()):
-            self.llm = Llama(**kwargs)
+            self.llm = open_with_adapter(Llama, kwargs) if lora else Llama(**kwargs)
         self.n_swa = int(llama_cpp.llama_model_n_swa(self.llm.model))
         self.load_ms = (time.perf_counter() - start) * 1000
         meta = self.llm.metadata
@@ -253,12 +257,13 @@ def main(conn: Any) -> None:
         op = msg[0]
         try:
             if op == "load":
-                _, path, n_ctx, n_threads, n_gpu_layers, swa_full, kv_reuse, *limits = msg
+                _, path, n_ctx, n_threads, n_gpu_layers, swa_full, kv_reuse, *rest = msg
+                limits, (lora, lora_scale) = rest[:2], (rest[2:] or [None, 1.0])
                 if engine is not None:
                     engine.llm.close()
                     engine = None
                 engine = Engine(path, n_ctx, n_threads, n_gpu_layers, swa_full, kv_reuse,
-                                tuple(limits) if limits else None)
+                                tuple(limits) if limits else None, lora, lora_scale)
                 conn.send(("loaded", engine.info()))
             elif op == "close":
                 conn.send(("closed",))
@@ -281,6 +286,8 @@ def main(conn: Any) -> None:
             return  # the conversation process is gone
         except TemplateError as exc:
             conn.send(("error", "cancelled" if exc.kind == "cancelled" else "template", str(exc)))
+        except AdapterFailed as exc:
+            conn.send(("error", "lora", str(exc)))
         except Stopped:  # a cancel that landed just as a render began or ended
             conn.send(("error", "cancelled", "cancelled while the chat template was rendering"))
         except Exception as exc:

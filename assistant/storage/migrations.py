@@ -106,6 +106,23 @@ def m008_embeddings(db: sqlite_utils.Database) -> None:
         {"model": str, "digest": str, "dim": int, "vector": bytes}, pk=("model", "digest"))
 
 
+@migration
+def m009_voice_samples(db: sqlite_utils.Database) -> None:
+    # The creator's own writing (voice/samples.py): files, captions, titles and descriptions of
+    # an import, and replies rated 4-5; `digest` (sha256 of the text) keeps each text once.
+    db.table("voice_samples").create(
+        {"id": int, "text": str, "kind": str, "source": str, "title": str, "date": str,
+         "views": int, "ctr": float, "watch_time_hours": float, "added_at": str, "digest": str},
+        pk="id", not_null={"text", "kind", "source", "digest"})
+    db.table("voice_samples").create_index(["digest"], unique=True)
+
+
+@migration
+def m010_message_rating(db: sqlite_utils.Database) -> None:
+    # The creator's 1-5 rating of a reply (`/rate N`, `creator rate ID N`); NULL: not rated.
+    db.table("messages").add_column("rating", int)
+
+
 def _done(db: sqlite_utils.Database) -> set[str] | None:
     if "_migrations" not in db.table_names():
         return None

@@ -26,6 +26,7 @@ class ReplyInfo:
     notices: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     tag: str = ""  # what kind of model answered: "starter model", "base model", "demo model"
+    voice: str = ""  # the creator's samples in the prompt: "#3, #7"
 
     @classmethod
     def from_result(cls, result: Any, n_ctx: int = 0, tag: str = "") -> ReplyInfo:
@@ -34,7 +35,7 @@ class ReplyInfo:
                    result.status, u.completion_tokens, u.tokens_per_s, u.ttft_ms,
                    u.prompt_tokens + u.completion_tokens, n_ctx, result.error or "",
                    list(result.notices) + _unsaved(result), list(result.format_problems or []),
-                   tag)
+                   tag, ", ".join(f"#{s['id']}" for s in getattr(result, "voice", None) or []))
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ReplyInfo:
@@ -65,6 +66,8 @@ class ReplyInfo:
             parts[0] += f" ({self.reason})"
         if self.model:
             parts.append(self.model_label)
+        if self.voice:
+            parts.append(f"your samples {self.voice}")
         if self.tokens:
             parts.append(f"{self.tokens:,} token" + ("" if self.tokens == 1 else "s"))
         if self.tps:
