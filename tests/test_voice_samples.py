@@ -285,3 +285,22 @@ async def test_rate_in_the_chat_ui(core):
         reply = saved(core, screen.cid)[-1]
         assert reply["rating"] == 5
     assert [r["source"] for r in listed()] == [f"reply {reply['id']}"]
+
+
+async def test_the_rate_key_starts_the_command(core):
+    from tests.test_ui import SIZE, app_for, replied, saved, type_text, until
+
+    app = app_for(core)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("f4")
+        await until(pilot, lambda: screen.prompt.text == "")  # nothing to rate yet: a notice
+        await type_text(pilot, "a hook for my desk video")
+        await pilot.press("enter")
+        await until(pilot, replied(screen))
+        await pilot.press("f4")
+        await until(pilot, lambda: screen.prompt.text == "/rate ")
+        await type_text(pilot, "4")
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.log_view.messages[-1].role == "command")
+        assert saved(core, screen.cid)[-1]["rating"] == 4

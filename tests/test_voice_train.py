@@ -174,3 +174,12 @@ def test_windows_hold_inputs_and_next_token_labels():
     assert [len(x) for x in w] == [5, 5, 5] and w[0] == [0, 1, 2, 3, 4] and w[1][0] == 4
     assert learning_rate(0, 100, 1e-4, 10) == pytest.approx(1e-5)
     assert learning_rate(10, 100, 1e-4, 10) == pytest.approx(1e-4)
+
+
+def test_no_samples_is_one_line_before_any_model_loads(tmp_path):
+    env = {**os.environ, "CREATOR_HOME": str(tmp_path / "home")}
+    run = subprocess.run([sys.executable, "-m", "creator_assistant", "voice", "train"],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert run.returncode == 1
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    assert "0 usable sample(s)" in run.stderr and "creator voice add" in run.stderr

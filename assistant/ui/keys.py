@@ -26,6 +26,8 @@ KEYS: dict[str, tuple[str, str, str, str, bool]] = {
     "edit_last": ("ctrl+l", "edit_last", "Edit", "Edit and resend your last message", True),
     "copy": ("ctrl+o", "copy", "Copy", "Copy the selected message, else the last reply", True),
     "rename": ("f2", "rename", "Rename", "Rename the conversation", False),
+    "rate": ("f4", "rate", "Rate", "Rate the last reply: type 1-5 and Enter (4-5: a voice sample)",
+             False),
     "models": ("f3", "app.models", "Models", "Model library", True),
     "starter": ("ctrl+g", "pull_starter", "Starter model",
                 "Pull the starter model (offered when no chat model is installed)", False),

@@ -50,7 +50,8 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
     BINDINGS = [binding("cancel"), binding("interrupt", priority=True), binding("copy"),
                 binding("help"), binding("quit", priority=True),
                 binding("starter"),
-                *(binding(b) for b in ("sidebar", "new", "regenerate", "edit_last", "rename"))]
+                *(binding(b) for b in ("sidebar", "new", "regenerate", "edit_last", "rename",
+                                       "rate"))]
 
     def __init__(self, core: Any, conversation_id: str | None = None,
                  task: str | None = None, model: str | None = None,
@@ -315,6 +316,13 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
         self.app.push_screen(ConfirmScreen(
             "Replace your unsent draft in the prompt with your last message, to edit and "
             "resend it? The draft is lost.", yes="Replace", no="Keep the draft"), done)
+
+    def action_rate(self) -> None:
+        """Start `/rate ` in the prompt: the digit and Enter rate the last reply."""
+        if not any(v.role == "assistant" for v in self.log_view.messages):
+            self.notify("No reply to rate yet.", timeout=3)
+            return
+        self.put_in_prompt("/rate ")
 
     def edit(self, text: str) -> None:
         self.stop_reply()
