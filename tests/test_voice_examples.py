@@ -145,3 +145,12 @@ def test_voice_show_prints_the_style_card(paths, tmp_path):
     assert 'Sign-offs: "See you next week" (3 samples)' in out.stdout
     data = json.loads(creator("voice", "show", "--json").stdout)
     assert data["samples"] == 3 and data["style"]["samples"] == 3
+
+
+def test_a_long_sample_is_quoted_from_its_start():
+    from creator_assistant.voice.for_prompt import excerpt
+
+    text = " ".join(f"Sentence number {n} is here." for n in range(200))
+    cut = excerpt(text, 50)
+    assert len(cut.split()) <= 51 and cut.endswith("here. …") and text.startswith(cut[:-2])
+    assert excerpt("short and sweet") == "short and sweet"

@@ -11,6 +11,7 @@ NEAREST = 8  # samples considered: the nearest in meaning...
 MIN_SCORE = {"meaning": 0.2, "words": 0.05}  # ...that are at least this close (cosine; by
 # words, the TF-IDF cosine, which is lower for the same likeness)
 MAX_TEXTS = 5000  # the most recent samples searched
+EXCERPT_WORDS = 250  # a longer sample is quoted from its start, to the end of a sentence
 
 
 def samples_for(session: Any, message: str, count: int) -> list[dict[str, Any]]:
@@ -27,11 +28,21 @@ def samples_for(session: Any, message: str, count: int) -> list[dict[str, Any]]:
         return []
     found = nearest([r["text"] for r in rows], message, NEAREST,
                     getattr(session, "embeddings", None), db)
-    near = [{**rows[i], "score": round(score, 3), "by": found.by}
+    near = [{**rows[i], "text": excerpt(rows[i]["text"]), "score": round(score, 3), "by": found.by}
             for i, score in found.hits if score >= MIN_SCORE[found.by]]
     near.sort(key=lambda r: (r["views"] is None, -(r["views"] or 0), r["kind"] != "reply",
                              -r["score"]))
     return near[:count]
+
+
+def excerpt(text: str, words: int = EXCERPT_WORDS) -> str:
+    """The start of `text`, at most `words` words, ending at a sentence where one ends."""
+    parts = text.split()
+    if len(parts) <= words:
+        return text.strip()
+    head = " ".join(parts[:words])
+    end = max(head.rfind(". "), head.rfind("! "), head.rfind("? "))
+    return (head[: end + 1] if end > len(head) // 2 else head) + " …"
 
 
 def style_note(session: Any) -> str:
