@@ -7,7 +7,7 @@ import inspect
 import sys
 
 BENCHES = ("overhead", "ui", "frames", "workloads", "models", "memory", "router", "quality",
-           "chat_soak", "embed", "faults", "ideas", "search", "lora")
+           "chat_soak", "embed", "faults", "ideas", "search", "lora", "voice")
 
 
 def main(argv: list[str]) -> int:
