@@ -2,8 +2,8 @@
 
 Each task's default score blends keyword hits with similarity to its declared examples; plugins add
 their own signals through the hook. When the words leave a new message in doubt (no keyword or
-signal chose it, the top two are close, or it fell to chat) and an embedding model is installed,
-its likeness in meaning to each task's examples joins the score (meaning.py). Follow-ups stay on
+signal chose it, the top two are close, or a quick second opinion disagrees) and an embedding
+model is installed, each task's probability in meaning joins the score (meaning.py). Follow-ups stay on
 the conversation's task unless the message clearly asks for another; general messages go to chat;
 close calls may ask the small model.
 """
@@ -43,7 +43,6 @@ HEAD = 1500  # characters routed: instructions come first; a long paste after th
 DOUBT = 0.3
 WEIGHT = 0.5
 QUICK = 0.5
-DOUBT_CHAT = False  # whether a message chat's own signal chose is in doubt too
 TRUST_AGREEMENT = False  # whether the words' unsure choice stands when the token means agree
 # After a task's question, the next message is its answer unless it clearly starts something
 # else: another task's keyword or signal with at least STARTS, phrased as a request (below), or
@@ -76,7 +75,7 @@ class Router:
         self.host = host
         self.models = models
         self.meaning = meaning
-        self.doubt, self.weight, self.doubt_chat = DOUBT, WEIGHT, DOUBT_CHAT
+        self.doubt, self.weight = DOUBT, WEIGHT
         self.quick_weight = QUICK
         self.trust_agreement = TRUST_AGREEMENT
 
@@ -191,8 +190,7 @@ class Router:
         if decision.reason == EMPTY or self._follow_up(conv):
             return False  # a follow-up's rules are about the conversation, not about likeness
         gap = decision.scores.get(decision.task, 0.0) - decision.runner_up_score
-        return (not decision.explicit or gap < self.doubt
-                or (self.doubt_chat and decision.task == FALLBACK))
+        return not decision.explicit or gap < self.doubt
 
     def _weigh(self, decision: Decision, likeness: dict[str, tuple[float, str]]) -> Decision:
         """The decision again, with each task's likeness in meaning in its score."""
@@ -215,7 +213,7 @@ class Router:
                        decision.explicit and best == decision.task, signals)
         out.by_meaning = decision.by_meaning or (
             "not chosen by a keyword or signal" if not decision.explicit else
-            "fell to chat" if decision.task == FALLBACK else f"top two within {self.doubt}")
+            f"top two within {self.doubt}")
         return out
 
     def _by_words(self, text: str, conversation_task: str | None) -> Decision:
