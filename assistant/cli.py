@@ -14,7 +14,8 @@ from creator_assistant.commands.parser import Parser
 
 # Each name is a module in creator_assistant.commands with `add_parser(sub)` and `run(args)`.
 COMMANDS = ("chat", "ask", "route", "history", "import_cmd", "analytics", "trend", "ideas",
-            "models", "doctor", "plugins", "config", "voice", "rate")
+            "models", "doctor", "plugins", "config", "voice", "rate", "cache",
+            "stats", "report")
 
 EPILOG = ("Start with `creator chat`; `creator doctor` says which model suits this machine. "
           "`creator COMMAND --help` for each command. Exit codes: 0 success, 1 an error the "

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from creator_assistant.cache.settings import CacheConfig
 from creator_assistant.config_file import read_toml
 from creator_assistant.data.importers.limits import (
     MAX_CELL_CHARS,
@@ -29,6 +31,8 @@ class ModelsConfig(_Strict):
     memory_budget_gb: float | None = Field(None, gt=0)
     keep_alive_s: float = Field(300.0, ge=0)
     preload: list[str] = Field(default_factory=list)
+    # Disk for saved KV states, so conversations resume warm (docs/warm-resume.md); 0: off.
+    kv_states_mb: float = Field(1024.0, ge=0)
 
 
 class TaskOverride(_Strict):
@@ -46,9 +50,11 @@ class TaskOverride(_Strict):
     # `lora_scale` multiplies it (0: the base model's output).
     lora: str | None = None
     lora_scale: float = Field(1.0, ge=-100.0, le=100.0)
+    # Prompt-lookup decoding on the task's revision turns (None: the task's own `lookup`).
+    lookup: bool | None = None
 
     def profile_overrides(self) -> dict[str, object]:
-        skip = {"model", "backend", "lora", "lora_scale"}
+        skip = {"model", "backend", "lora", "lora_scale", "lookup"}
         return {k: v for k, v in self.model_dump().items() if v is not None and k not in skip}
 
 
@@ -79,6 +85,22 @@ class VoiceConfig(_Strict):
     count: int = Field(default=3, ge=0, le=10)  # samples per prompt, at most
 
 
+class ReportConfig(_Strict):
+    """[report]: the inputs of `creator report` (docs/usage-report.md). Each default is an
+    assumption, not a measurement: the report shows which ones are still defaults."""
+
+    hourly_value: float = Field(25.0, ge=0)  # what an hour of your time is worth
+    currency: str = Field("$", max_length=8)
+    hardware_cost: float = Field(0.0, ge=0)  # what the computer cost; 0: not entered
+    hardware_lifetime_months: float = Field(36.0, gt=0)
+    # Minutes a piece would take you by hand, per task; a task not listed is estimated from
+    # what its reply produced, at the three rates below.
+    minutes_by_hand: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
+    words_per_minute_by_hand: float = Field(20.0, gt=0)  # drafting speed
+    minutes_per_source: float = Field(10.0, ge=0)  # reading one source (a file, a paste)
+    minutes_per_item: float = Field(0.5, ge=0)  # sorting one idea
+
+
 class Config(_Strict):
     models: ModelsConfig = Field(default_factory=ModelsConfig)
     voice: VoiceConfig = Field(default_factory=VoiceConfig)
@@ -86,6 +108,8 @@ class Config(_Strict):
     remotes: dict[str, RemoteConfig] = Field(default_factory=dict)
     keys: dict[str, str] = Field(default_factory=dict)
     imports: ImportsConfig = Field(default_factory=ImportsConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
+    cache: CacheConfig = Field(default_factory=CacheConfig)  # [cache]: docs/cache.md
 
 
 class ConfigError(ProfileError):

@@ -22,6 +22,11 @@ class Paths:
         return self.data_dir / "creator.db"
 
     @property
+    def kv_states_dir(self) -> Path:
+        """Saved KV states of conversations, for warm resume (runtime/kv_states.py)."""
+        return self.cache_dir / "kv"
+
+    @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from creator_assistant.cache.facts import cached_facts
+
 if TYPE_CHECKING:
     from creator_assistant.data.facts import Facts
     from creator_assistant.profiles import SamplingProfile
@@ -20,7 +22,8 @@ if TYPE_CHECKING:
 
 
 class StoredData:
-    """The creator's imported data, read-only: each method computes one kind of facts."""
+    """The creator's imported data, read-only: each method computes one kind of facts (those
+    from imports kept in the reply cache while a reply prepares: cache/facts.py)."""
 
     def __init__(self, db: Any, ideas: Any = None) -> None:
         self._db, self._ideas = db, ideas  # ideas: the session's IdeaStore
@@ -30,19 +33,23 @@ class StoredData:
         """Channel numbers: figures typed in the conversation win, else the import."""
         from creator_assistant.data.facts import analytics_facts
 
-        return analytics_facts(self._db, message, history, channel)
+        return cached_facts("analytics", lambda: analytics_facts(self._db, message, history,
+                                                                 channel),
+                            self._db, message, history, channel)
 
     def trends(self, message: str = "", only: list[str] | None = None) -> Facts:
         """Google Trends series: the terms the message names, else every imported term."""
         from creator_assistant.data.facts import trend_facts
 
-        return trend_facts(self._db, message, only)
+        return cached_facts("trends", lambda: trend_facts(self._db, message, only), self._db,
+                            message, only)
 
     def competitors(self, message: str = "") -> Facts:
         """The imported video lists of other channels."""
         from creator_assistant.data.facts import competitor_facts
 
-        return competitor_facts(self._db, message)
+        return cached_facts("competitors", lambda: competitor_facts(self._db, message),
+                            self._db, message)
 
     def ideas(self) -> Facts:
         """The idea store's summary: pillars and how many ideas each holds."""

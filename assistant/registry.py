@@ -54,6 +54,10 @@ class Prepared:
     asked: str | None = None  # the field the question asks for (its answer fills it)
     fields: dict[str, Any] = field(default_factory=dict)
     facts: str = ""  # computed tables and charts shown before the model's reply
+    # What the reply works on, for the creator's usage figures (`creator stats`): items it
+    # sorts (ideas), and items the creator pasted that it reads as sources (research).
+    items: int = 0
+    pasted: int = 0
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,12 @@ class Task:
     output_format: str = "free text"
     preload: bool = False  # load its model right after start-up (unless config [models] preload)
     voice: bool = False  # put the creator's nearest samples into its prompt ([voice] examples)
+    # Its follow-ups and edit-and-resends revise text in the prompt: prompt-lookup decoding
+    # drafts from it ([tasks.NAME] lookup = false turns it off; docs/prompt-lookup.md).
+    lookup: bool = False
+    # The reply cache category its replies are kept under ("content", "research", "analytics";
+    # docs/cache.md); None: never cached.
+    cache: str | None = None
     prepare: Callable[[TaskContext], Prepared] | None = None
     check: Callable[[str, Prepared], list[str]] | None = None
 
@@ -150,6 +160,13 @@ class Registry:
             raise RegistrationError(
                 f"{kind[:-1]} {name!r} from plugin {plugin!r} is already registered by {first!r}"
             )
+        if kind == "tasks" and getattr(item, "cache", None) is not None:
+            from creator_assistant.cache.settings import CATEGORIES
+
+            if item.cache not in CATEGORIES:
+                raise RegistrationError(f"task {name!r} from plugin {plugin!r} has cache="
+                                        f"{item.cache!r}; use one of {', '.join(CATEGORIES)} "
+                                        "or None")
         table[name] = item
         self.owner[(kind, name)] = plugin
 

@@ -1,5 +1,5 @@
 """The core's services, one door for every front end: `session.conversations`,
-`session.models` and `session.ideas`. The chat UI reaches saved data and models only
+`session.models`, `session.ideas` and `session.usage`. The chat UI reaches saved data and models only
 through these, never through the store, the database or the model pool itself."""
 
 from __future__ import annotations
@@ -202,3 +202,33 @@ class Models:
 
         found = library.row(library.get(model_id, self._session.paths), self._session.paths)
         return Path(found["path"]) if found["path"] else None
+
+
+class Usage:
+    """The creator's own usage figures (creator_assistant.usage): `stats`, `report` and their
+    charts for a span such as "30d". They read the session's store: call them on the core
+    thread (the stats screen does, through Core.call)."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    def stats(self, since: str = "30d") -> dict[str, Any]:
+        from creator_assistant.usage.figures import stats
+
+        return stats(self._session.store.db, since)
+
+    def report(self, since: str = "30d") -> dict[str, Any]:
+        from creator_assistant.usage.figures import report
+
+        return report(self._session.store.db, self._session.config.report, since)
+
+    def charts(self, since: str = "30d") -> list[Any]:
+        from creator_assistant.usage.figures import usage_charts
+
+        return usage_charts(self._session.store.db, self._session.config.report, since)
+
+    def memory_now(self) -> dict[str, Any]:
+        """Resident memory now: each loaded model's worker (embeddings too), this app, the total."""
+        from creator_assistant.usage.memory import session_memory
+
+        return session_memory(self._session)

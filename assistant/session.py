@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from creator_assistant.cache.replies import ReplyCache
 from creator_assistant.config import Config, load_config
 from creator_assistant.config_file import unknown_tasks, warn_once
 from creator_assistant.context.conversation import prompt_rows
@@ -25,7 +26,7 @@ from creator_assistant.runtime.backend import Backend, lacks
 from creator_assistant.runtime.lora import AdapterError, check_adapter
 from creator_assistant.runtime.resolver import Choice, ModelNotInstalled, ModelPool, choose, resolve
 from creator_assistant.runtime.scheduler import INTERACTIVE
-from creator_assistant.services import Conversations, Models
+from creator_assistant.services import Conversations, Models, Usage
 from creator_assistant.storage.errors import StorageError, storage_errors
 from creator_assistant.storage.store import Store, open_store
 from creator_assistant.turn import ResolvedTask, TaskState, Turn
@@ -54,8 +55,11 @@ class Session:
         self.conversations = Conversations(store, lambda: open_store(paths.database), paths,
                                            self.embeddings)
         self.models = Models(self)
+        self.usage = Usage(self)  # the creator's usage figures: stats, report, charts
         self.ideas = IdeaStore(store.db, Meaning(paths, store.db, self.embeddings))
         self.unsaved = Pending(paths)  # replies the database could not take, saved at the next message
+        self.cache = ReplyCache(store.db, config.cache)  # replies kept for reuse (docs/cache.md)
+        self.rewound: set[str] = set()  # conversations whose next turn regenerates: no cache
 
     @classmethod
     def open(cls, paths: Paths | None = None) -> Session:
@@ -198,17 +202,20 @@ class Session:
 
     def rewind(self, conversation_id: str) -> str | None:
         """Delete the conversation's last user message and the replies after it (regenerate,
-        edit and resend); return that message's text, or None when there is none."""
+        edit and resend); return that message's text, or None when there is none. The
+        conversation's next turn is fresh: it never reads the reply cache."""
+        self.rewound.add(conversation_id)
         return self.store.drop_last_exchange(conversation_id)
 
     # -- a turn -----------------------------------------------------------------------------
 
     def ask(self, text: str, *, task: str | None = None, model: str | None = None,
             conversation_id: str | None = None, priority: int = INTERACTIVE,
-            job: Any = None, voice: bool = True) -> Turn:
+            job: Any = None, voice: bool = True, fresh: bool = False) -> Turn:
         """Start a turn. Background work passes `priority=BACKGROUND` (and the scheduler's
         `job`, so cancelling the job stops this turn): interactive turns go first. `voice`:
-        False keeps the creator's samples out of this turn's prompt (`--no-voice`)."""
+        False keeps the creator's samples out of this turn's prompt (`--no-voice`). `fresh`: never
+        answer from the reply cache (`--no-cache`; after `rewind` too); the reply is still kept."""
         if not text.strip():
             raise UserInputError("the message is empty; type something to send")
         if len(text) > MAX_MESSAGE_CHARS:
@@ -249,6 +256,8 @@ class Session:
             body = history.pop()["content"] + "\n\n" + body
         turn = Turn(self, cid, resolved, route, history, body, priority, state)
         turn.voice = voice and self.config.voice.examples and resolved.task.voice
+        turn.fresh = fresh or (conversation_id is not None and cid in self.rewound)
+        self.rewound.discard(cid)
         # Its seqs keep the popped message's: the prompt may start there (see fit_conversation).
         turn.memory = memory
         if job is not None:

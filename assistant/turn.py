@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from creator_assistant.cache.reads import reading
 from creator_assistant.context.conversation import fit_conversation
 from creator_assistant.context.fitting import Fitted, History
 from creator_assistant.fields import strip_command
@@ -24,6 +26,7 @@ from creator_assistant.runtime.resolver import Choice
 from creator_assistant.runtime.scheduler import INTERACTIVE, Cancelled
 from creator_assistant.saving import ReplyRow
 from creator_assistant.storage.errors import StorageError, storage_error
+from creator_assistant.usage.record import record_reply
 
 if TYPE_CHECKING:
     from creator_assistant.session import Session
@@ -100,6 +103,8 @@ class TurnResult:
     unsaved: str | None = None  # the reply could not be saved: why, and where its copy is
     lora: str | None = None  # the LoRA adapter applied to the model, and its scale
     voice: list[dict[str, Any]] | None = None  # the creator's samples in the prompt (None: off)
+    cache: dict[str, Any] | None = None  # served from the reply cache: age_s, category, key
+    sources: list[int] = field(default_factory=list)  # the imports the task read to prepare
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -110,7 +115,7 @@ class TurnResult:
             "format_ok": None if self.format_problems is None else not self.format_problems,
             "format_problems": self.format_problems, "switch": self.switch,
             "facts": self.facts, "unsaved": self.unsaved, "lora": self.lora,
-            "voice": self.voice,
+            "voice": self.voice, "cache": self.cache, "sources": self.sources,
         }
 
 
@@ -135,6 +140,9 @@ class Turn:
         self.memory = History(history)  # with seqs and pins when Session.ask made the turn
         self.fitted: Fitted | None = None
         self.voice = False  # put the creator's nearest samples into the prompt (Session.ask)
+        self.fresh = False  # never answer from the reply cache (regenerate, --no-cache)
+        self.lookup = self._revises(history)  # prompt-lookup decoding (runtime/lookup.py)
+        self.started = time.perf_counter()  # the product's time for this reply starts
 
     def cancel(self) -> None:
         """Stop the reply: dropped from the queue if waiting, cut short if generating."""
@@ -153,9 +161,14 @@ class Turn:
                            fields=state.fields if state is not None else None,
                            request=waiting.request if waiting else "")
         # The core's own errors (the database, a model) pass through the task's code as they are.
-        return self.session.host.guarded(
-            self._owner(), f"in the {task.name} task's prepare", task.prepare, ctx,
-            returns=(Prepared,), expected="a Prepared", passes=(StorageError, ModelError, Cancelled))
+        with reading(self.session.cache) as read:  # the imports it reads: the reply's sources
+            try:
+                return self.session.host.guarded(
+                    self._owner(), f"in the {task.name} task's prepare", task.prepare, ctx,
+                    returns=(Prepared,), expected="a Prepared",
+                    passes=(StorageError, ModelError, Cancelled))
+            finally:
+                self.result.sources = sorted(read)
 
     def __iter__(self) -> Generator[str, None, None]:
         result, profile, store = self.result, self.resolved.profile, self.session.store
@@ -195,10 +208,11 @@ class Turn:
                     messages=fitted.messages, temperature=profile.temperature,
                     top_p=profile.top_p, top_k=profile.top_k, min_p=profile.min_p,
                     repeat_penalty=profile.repeat_penalty, max_tokens=fitted.max_tokens,
-                    seed=profile.seed, grammar=prepared.grammar,
+                    seed=profile.seed, grammar=prepared.grammar, lookup=self.lookup,
                 )
                 before = self.backend.last_usage
-                stream = self.backend.stream(request)
+                cached = self.session.cache.lookup(self, request)  # a hit streams at once
+                stream = cached.stream(result) if cached.hit else self.backend.stream(request)
                 try:
                     for piece in stream:
                         parts.append(piece)
@@ -223,6 +237,7 @@ class Turn:
                     result.format_problems = cut_off(
                         "".join(parts), result.format_problems, result.usage.completion_tokens,
                         self.task.name)
+            cached.keep(result, "".join(parts))  # a complete new reply, for the next time
         except _TaskFailed as exc:
             result.status, result.error = Status.ERROR, str(exc)
         except ModelError as exc:
@@ -252,8 +267,22 @@ class Turn:
                 task_state=state.dumps() if state is not None else None,
                 format_problems=(None if result.format_problems is None
                                  else json.dumps(result.format_problems)),
+                cache_hit=result.cache["age_s"] if result.cache else None,
+                sources=json.dumps(result.sources),
             ))
+            record_reply(self, prepared)  # what it produced and cost (usage/)
             self.session.summaries.request(result.conversation_id)
+
+    def _revises(self, history: list[dict[str, str]]) -> bool:
+        """Whether this turn revises text in its prompt, for a task that wants prompt lookup
+        there (`Task.lookup`, or `[tasks.NAME] lookup`): a follow-up to one of its replies, or
+        an edit-and-resend (Session.rewind marks the conversation until its next turn)."""
+        override = self.session.config.tasks.get(self.task.name)
+        wanted = override.lookup if override is not None else None
+        if not (self.task.lookup if wanted is None else wanted):
+            return False
+        rewound = self.result.conversation_id in getattr(self.session, "rewound", ())
+        return rewound or any(m.get("role") == "assistant" for m in history)
 
     def _with_style(self, system: str) -> str:
         from creator_assistant.voice.for_prompt import style_note

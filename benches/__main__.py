@@ -7,7 +7,8 @@ import inspect
 import sys
 
 BENCHES = ("overhead", "ui", "frames", "workloads", "models", "memory", "router", "quality",
-           "chat_soak", "embed", "faults", "ideas", "search", "lora", "voice")
+           "chat_soak", "embed", "faults", "ideas", "search", "lora", "voice", "cache",
+           "startup", "gpu", "resume", "revise")
 
 
 def main(argv: list[str]) -> int:

@@ -159,6 +159,7 @@ def register_tasks(register: Any) -> None:
         prompts={"performance_analysis": "performance_analysis.md",
                  "growth_strategy": "growth_strategy.md"},
         output_format="performance_analysis or growth_strategy (see creator_assistant.formats)",
+        cache="analytics",  # the reply cache's category (docs/cache.md)
         prepare=prepare, check=check_reply,
     ))
 

@@ -81,7 +81,9 @@ def register_tasks(register: Any) -> None:
         prompts={"blog_outline": "blog_outline.md", "newsletter": "newsletter.md"},
         output_format="blog_outline or newsletter (see creator_assistant.formats)",
         voice=True,  # the creator's nearest samples go into its prompt
+        lookup=True,  # "make it shorter", "fix the typos": revisions copy the last reply
         prepare=build, check=check_reply,
+        cache="content",  # the reply cache's category (docs/cache.md)
     ))
 
 

@@ -32,6 +32,7 @@ def register_tasks(register: Any) -> None:
             model="gemma-3-12b",
             profile=CREATIVE.with_overrides({"max_tokens": 1024}),
             examples=EXAMPLES, keywords=KEYWORDS,
+            cache="content",  # creative replies, like script and blog (docs/cache.md)
         )
     )
 

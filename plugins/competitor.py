@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from creator_assistant.api import (
@@ -110,7 +111,8 @@ def build(ctx: TaskContext, data: str | None = None, facts: str = "") -> Prepare
         "data": data_block(pasted, facts),
         **task_values(ctx, {"competitor": QUESTION}),
     }
-    return prepared("competitor_research.md", values, "competitor_research", fields, facts)
+    made = prepared("competitor_research.md", values, "competitor_research", fields, facts)
+    return replace(made, pasted=int(bool(pasted.strip())))  # one pasted source read, or none
 
 
 def facts(ctx: TaskContext) -> Facts | None:
@@ -133,6 +135,7 @@ def register_tasks(register: Any) -> None:
         examples=EXAMPLES, keywords=KEYWORDS,
         prompts={"competitor_research": "competitor_research.md"},
         output_format="competitor_research (see creator_assistant.formats)",
+        cache="research",  # the reply cache's category (docs/cache.md)
         prepare=prepare, check=check_reply,
     ))
 

@@ -5,6 +5,7 @@ installed) as a hint; the organize grammar still allows only the creator's categ
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from creator_assistant.api import (
@@ -182,7 +183,8 @@ def build(ctx: TaskContext, facts: str = "") -> Prepared:
                            for n, (i, h) in enumerate(zip(fields["ideas"], hints, strict=True), 1)),
         **task_values(ctx, QUESTIONS),
     }
-    return prepared("organize.md", values, "organize", fields, facts)
+    made = prepared("organize.md", values, "organize", fields, facts)
+    return replace(made, items=len(fields["ideas"]))  # the ideas this reply sorts
 
 
 def _max_tokens(ctx: TaskContext) -> int:
@@ -208,6 +210,7 @@ def register_tasks(register: Any) -> None:
         prompts={"organize": "organize.md"},
         output_format="organize (see creator_assistant.formats)",
         preload=True,  # the fast model that sorts ideas: loaded at start-up
+        cache="research",  # sorting ideas: the design groups it with research
         prepare=prepare, check=check_reply,
     ))
 

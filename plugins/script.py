@@ -133,7 +133,9 @@ def register_tasks(register: Any) -> None:
         output_format="video_script, short_script or caption (see creator_assistant.formats)",
         preload=True,  # the content model: loaded at start-up
         voice=True,  # the creator's nearest samples go into its prompt
+        lookup=True,  # "make it shorter", "fix the typos": revisions copy the last reply
         prepare=build, check=check_reply,
+        cache="content",  # the reply cache's category (docs/cache.md)
     ))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from creator_assistant.api import (
@@ -79,7 +80,8 @@ def build(ctx: TaskContext, data: str | None = None, facts: str = "") -> Prepare
         "data": data_block(pasted, facts),
         **task_values(ctx, {"topic": QUESTION}),
     }
-    return prepared("trend_analysis.md", values, "trend_analysis", fields, facts)
+    made = prepared("trend_analysis.md", values, "trend_analysis", fields, facts)
+    return replace(made, pasted=int(bool(pasted.strip())))  # one pasted source read, or none
 
 
 def facts(ctx: TaskContext) -> Facts | None:
@@ -102,6 +104,7 @@ def register_tasks(register: Any) -> None:
         examples=EXAMPLES, keywords=KEYWORDS,
         prompts={"trend_analysis": "trend_analysis.md"},
         output_format="trend_analysis (see creator_assistant.formats)",
+        cache="research",  # the reply cache's category (docs/cache.md)
         prepare=prepare, check=check_reply,
     ))
 

@@ -16,6 +16,7 @@ import pytest
 from creator_assistant.data.analytics import report
 from creator_assistant.data.facts import analytics_facts
 from creator_assistant.data.importing import import_path
+from creator_assistant.plots import Chart, split
 from creator_assistant.storage.db import open_db
 from tests.conftest import SAMPLES
 
@@ -97,8 +98,10 @@ def test_a_geography_report_is_analysed_as_countries(tmp_path):
     assert "outliers" not in r  # countries against a median country mean nothing
     facts = analytics_facts(db)
     assert "| 1 | US | 2,638,475 | 17.02 |" in facts.markdown
-    assert "▁" in facts.markdown and "█" in facts.markdown  # sparkline and bars
-    assert "US" in facts.prompt and "█" not in facts.prompt
+    charts = {c.title: c for c in split(facts.markdown) if isinstance(c, Chart)}
+    assert list(charts) == ["Views by geography, top 10", "Views by week"]  # plotext charts
+    assert charts["Views by geography, top 10"].series["views"][:2] == [2638475, 2110882]
+    assert "US" in facts.prompt and "chart {" not in facts.prompt and "█" not in facts.prompt
 
 
 def test_nothing_imported_says_how_to_import(tmp_path):

@@ -38,9 +38,9 @@ def test_analytics_facts_reach_the_prompt_and_the_screen(session):
     import_path(session.store.db, EXPORT)
     p = prepare(session, "analytics", "which of my videos did best?")
     assert p.question is None
-    assert "**Top 5 by views**" in p.facts and "█" in p.facts  # tables and charts shown
+    assert "**Top 5 by views**" in p.facts and "chart {" in p.facts  # tables and charts shown
     assert "I Built a Desk From ONE Sheet of Plywood" in p.user and "101,312" in p.user
-    assert "Quote only these numbers" in p.user and "█" not in p.user
+    assert "Quote only these numbers" in p.user and "chart {" not in p.user
 
 
 def test_geography_sample_through_the_analytics_task(session):
@@ -50,7 +50,7 @@ def test_geography_sample_through_the_analytics_task(session):
     reply = "".join(turn)
     assert turn.result.status == "ok" and reply
     assert "| 1 | US | 2,638,475 | 17.02 |" in turn.result.facts
-    assert "weekly views" in turn.result.facts  # the sparkline of the daily totals
+    assert "◆ best week: 2021-08-20" in turn.result.facts  # the chart of the daily totals
 
 
 def test_trend_and_competitor_tasks_use_their_imports(session):
@@ -59,7 +59,7 @@ def test_trend_and_competitor_tasks_use_their_imports(session):
     trend = prepare(session, "trend", "is gym content worth making this winter?")
     assert "Publish in late December" in trend.user and "gym: score" in trend.user
     assert "diet: score" not in trend.user  # the message names gym: only gym
-    assert "JFMAMJJASOND" in trend.facts
+    assert "◆ seasonal peak (January): 2017-01" in trend.facts
     comp = prepare(session, "competitor", "what can I learn from these videos?")
     assert comp.question is None  # the imported list's channels are the competitors
     assert "Title patterns" in comp.user and "Music" in comp.facts

@@ -110,7 +110,8 @@ def test_regions_and_related_queries(db):
     facts = trend_facts(db, "should I make a gym video?")
     assert facts.data["terms"][0]["term"] == "gym"  # the term the message names comes first
     assert "carnivore diet (Breakout)" in facts.markdown and "South Africa 63" in facts.prompt
-    assert "▁" in facts.markdown and "JFMAMJJASOND" in facts.markdown
+    assert "◆ seasonal peak (January): 2017-01" in facts.markdown  # gym's interest chart
+    assert "chart {" not in facts.prompt
 
 
 def test_the_report_command_json(home):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
+import sys
 
 from creator_assistant.commands.output import add_markdown_flag, show_markdown
 
@@ -27,6 +30,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                            "cadence, topics and tags, and the gaps against your own videos.")
     comp.add_argument("--json", action="store_true", help="print the report as JSON")
     add_markdown_flag(report, comp)
+    add_chart_flag(report)
+
+
+def add_chart_flag(*parsers: argparse.ArgumentParser) -> None:
+    for parser in parsers:
+        parser.add_argument("--no-chart", dest="chart", action="store_false",
+                            help="leave the charts out (tables only)")
+
+
+def show_report(markdown: str, plain: bool = False, charts: bool = True) -> None:
+    """Markdown with charts: on a terminal each chart drawn in colour at its width between the
+    rendered Markdown; in a pipe, or with `plain`, Markdown with the charts as text blocks."""
+    from creator_assistant.plots import as_text, render_text, split
+
+    width = max(30, min(shutil.get_terminal_size((80, 24)).columns, 160))
+    if plain or not sys.stdout.isatty():
+        show_markdown(as_text(markdown, width, charts=charts), plain=True)
+        return
+    color = not os.environ.get("NO_COLOR")
+    for piece in split(markdown):
+        if isinstance(piece, str):
+            show_markdown(piece)
+        elif charts:
+            print(render_text(piece, width - 1, color=color) + "\n")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,5 +71,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(facts.data, default=str))
     else:
-        show_markdown(facts.markdown, args.markdown)
+        show_report(facts.markdown, args.markdown, getattr(args, "chart", True))
     return 0

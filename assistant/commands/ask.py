@@ -32,6 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ask.add_argument("--json", action="store_true", help="end with one JSON line of details")
     ask.add_argument("--no-voice", dest="voice", action="store_false",
                      help="keep your samples (`creator voice`) out of this prompt")
+    ask.add_argument("--no-cache", dest="cache", action="store_false",
+                     help="answer afresh, not from the reply cache (the new reply is kept)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         try:
             turn = session.ask(text, task=args.task, model=args.model,
-                               conversation_id=args.conversation, voice=args.voice)
+                               conversation_id=args.conversation, voice=args.voice,
+                               fresh=not args.cache)
         except MessageNotSaved as exc:
             return not_saved(exc)
         result = turn.result
@@ -65,7 +68,12 @@ def run(args: argparse.Namespace) -> int:
                 if not facts_shown:  # tasks that compute facts show them before the reply
                     facts_shown = True
                     if result.facts:
-                        out.write(safe(result.facts.rstrip()) + "\n\n")
+                        import shutil
+
+                        from creator_assistant.plots import as_text
+
+                        width = min(100, shutil.get_terminal_size((80, 24)).columns)
+                        out.write(safe(as_text(result.facts.rstrip(), width)) + "\n\n")
                 out.write(safe(piece))  # a reply's escape sequences are shown, not obeyed
                 out.flush()
         except KeyboardInterrupt:
@@ -81,6 +89,11 @@ def run(args: argparse.Namespace) -> int:
             used = ", ".join(f"#{s['id']}" for s in result.voice)
             print(f"voice: your samples {used} were in the prompt (`creator voice show ID`)",
                   file=sys.stderr)
+        if result.cache is not None:
+            from creator_assistant.cache.words import served
+
+            said = served(result.cache["age_s"], "run again with --no-cache")
+            print(f"cache: {said}", file=sys.stderr)
         if args.json:
             out.write(json.dumps(result.as_dict()) + "\n")
         out.flush()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from creator_assistant.commands.output import add_markdown_flag, show_markdown
+from creator_assistant.commands.analytics import add_chart_flag, show_report
+from creator_assistant.commands.output import add_markdown_flag
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -16,11 +17,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     report = tsub.add_parser("report", help="momentum, slope, seasonality, peak and decay: a "
                              "1-10 score with reasons and timing advice",
                              description="For each imported term: momentum, slope, seasonality, "
-                             "peak and decay, a 1-10 score with its reasons, a sparkline and "
-                             "when to publish.")
+                             "peak and decay, a 1-10 score with its reasons, its interest "
+                             "charted with the seasonal peak marked, and when to publish.")
     report.add_argument("terms", metavar="TERM", nargs="*", help="only these terms")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     add_markdown_flag(report)
+    add_chart_flag(report)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,5 +42,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(facts.data, default=str))
     else:
-        show_markdown(facts.markdown, args.markdown)
+        show_report(facts.markdown, args.markdown, args.chart)
     return 0

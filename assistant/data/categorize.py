@@ -99,4 +99,17 @@ def categorize(session: Any, ids: list[int] | None = None, *, redo: bool = False
         if progress is not None:
             progress(n, len(ideas), idea, label)
     result.seconds = time.perf_counter() - start
+    _record(session, task.name if task else "categorize", result)
     return result
+
+
+def _record(session: Any, task: str, result: Categorized) -> None:
+    """The run's usage row (`creator stats`: items per second); never fails the run."""
+    from creator_assistant.usage.memory import session_memory
+    from creator_assistant.usage.record import record_run
+
+    try:
+        record_run(session.store.db, task, result.model, len(result.done), result.seconds,
+                   result.prompt_tokens, result.completion_tokens, session_memory(session))
+    except Exception:  # the labels are saved; a figure that could not be written is not an error
+        pass

@@ -1,33 +1,12 @@
-"""Plain-Unicode charts and Markdown tables for the terminal and the chat: sparklines, bars."""
+"""Markdown tables for the terminal and the chat, and the plain-Unicode bars beside the idea,
+competitor and typed-figures tables; analytics and trend facts draw real charts with plotext
+(`creator_assistant.plots`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-BLOCKS = "▁▂▃▄▅▆▇█"
 EIGHTHS = " ▏▎▍▌▋▊▉█"
-
-
-def sparkline(values: Sequence[float | None], width: int = 0) -> str:
-    """One character per value (or per bucket when `width` is smaller), lowest to highest."""
-    vals = [v for v in values]
-    if width and len(vals) > width:
-        step = len(vals) / width
-        buckets = [vals[int(i * step): max(int((i + 1) * step), int(i * step) + 1)]
-                   for i in range(width)]
-        vals = [_mean(b) for b in buckets]
-    known = [v for v in vals if v is not None]
-    if not known:
-        return ""
-    lo, hi = min(known), max(known)
-    span = hi - lo or 1.0
-    return "".join(" " if v is None else BLOCKS[min(7, int((v - lo) / span * 7 + 0.5))]
-                   for v in vals)
-
-
-def _mean(values: Sequence[float | None]) -> float | None:
-    known = [v for v in values if v is not None]
-    return sum(known) / len(known) if known else None
 
 
 def bar(value: float, top: float, width: int = 24) -> str:
@@ -77,14 +56,6 @@ def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def compact(n: float) -> str:
-    """1234 -> 1.2K, 15503810 -> 15.5M: for chart labels, never for facts tables."""
-    for unit, size in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
-        if abs(n) >= size:
-            return f"{n / size:.1f}{unit}"
-    return f"{n:,.0f}" if float(n).is_integer() else f"{n:.1f}"
-
-
 def duration(seconds: float | None) -> str:
     if seconds is None:
         return "–"
@@ -102,6 +73,7 @@ class Sheet:
         self.text: list[str] = []
 
     def section(self, title: str, body: str, chart: str = "") -> None:
+        """`chart`: Markdown only (a `plots.chart_block`, or bars); the prompt gets the table."""
         self.md.append(f"**{title}**\n\n{body}" + (f"\n\n{chart}" if chart else ""))
         self.text.append(f"{title}:\n{body}")
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from creator_assistant.data.charts import Sheet, bar_chart, clip, compact, duration, sparkline, table
+from creator_assistant.data.charts import Sheet, clip, duration, table
+from creator_assistant.plots import Chart, chart_block
 
 LABELS = {"views": "Views", "ctr": "CTR (%)", "retention": "Avg % viewed",
           "subscribers": "Subscribers gained", "engagement": "Engagement (%)", "likes": "Likes",
@@ -44,8 +45,7 @@ def render(r: dict[str, Any]) -> tuple[str, str]:
             rows = [[i, _name(p, 60), p["views"], f"{p['views'] / mid:.2f}×" if mid else None]
                     for i, p in enumerate(top, 1)]
             section(f"Top {len(top)} by views", table(["#", dim if dim != "Content" else "Title",
-                                                        "Views", "vs median"], rows),
-                    bar_chart([(_name(p, 30), p["views"]) for p in r["top_by_views"][:10]]))
+                                                        "Views", "vs median"], rows))
         bottom = r.get("bottom_by_views", [])[:5]
         if bottom:
             section(f"Bottom {len(bottom)} by views", table(
@@ -65,7 +65,7 @@ def render(r: dict[str, Any]) -> tuple[str, str]:
         section("Publish day (median views of pieces published that day)", table(
             ["Day", "Pieces", "Median views", "vs channel median"],
             [[d["day"], d["pieces"], d["median_views"], f"{d['vs_channel']:.2f}×"]
-             for d in days]), bar_chart([(d["day"], d["median_views"]) for d in days]))
+             for d in days]), chart_block(publish_day_chart(days), height=12))
     length = r.get("length") or {}
     if length.get("buckets"):
         corr = length.get("length_views_rank_correlation")
@@ -96,11 +96,8 @@ def render(r: dict[str, Any]) -> tuple[str, str]:
         rows.append(["Peak day", f"{g['peak']['date']} ({g['peak']['value']:,.0f})"])
         if "net_subscribers" in g:
             rows.append(["Net subscribers", g["net_subscribers"]])
-        weeks = [w["total"] for w in g["weekly"]]
-        chart = (f"```\nweekly {g['metric']} {sparkline(weeks, 60)}  "
-                 f"{compact(min(weeks))}–{compact(max(weeks))}\n```")
         section("Growth and momentum (daily channel totals)", table(["Measure", "Value"], rows),
-                chart)
+                chart_block(weekly_chart(g)))
     if not (r.get("pieces") or g):
         sheet.note("The import holds no rows to analyse.")
     return sheet.result()
@@ -150,10 +147,30 @@ def _dimension(r: dict[str, Any], dim: str, section: Any) -> None:
     section(f"Top {len(top)} {dim.lower()} by views", table(
         ["#", dim, "Views", "Share (%)"],
         [[i, p["id"], p["views"], p["share_pct"]] for i, p in enumerate(top, 1)]),
-        bar_chart([(p["id"], p["views"]) for p in top]))
+        chart_block(Chart(f"Views by {dim.lower()}, top {len(top)}", [str(p["id"]) for p in top],
+                          {"views": [p["views"] for p in top]}, kind="bar", y_label="views"),
+                    height=12))
     if r.get("longest_watched"):
         pairs = zip(r["longest_watched"], r["shortest_watched"], strict=True)
         section(f"Average view duration by {dim.lower()} (rows with at least 1% of views)", table(
             ["Longest", "Avg view", "Shortest", "Avg view"],
             [[a["id"], duration(a["avg_view_s"]), b["id"], duration(b["avg_view_s"])]
              for a, b in pairs]))
+
+
+def weekly_chart(g: dict[str, Any]) -> Chart:
+    """The channel's weekly totals over time, the best week marked."""
+    weeks = g["weekly"]
+    totals = [w["total"] for w in weeks]
+    best = max(range(len(totals)), key=lambda i: totals[i]) if totals else 0
+    return Chart(f"{g['metric'].capitalize()} by week", [w["week_of"] for w in weeks],
+                 {g["metric"]: totals}, y_label=g["metric"],
+                 marks={"best week": best} if len(totals) > 1 else {})
+
+
+def publish_day_chart(days: list[dict[str, Any]]) -> Chart:
+    """Median views by the day a piece was published, the best day marked."""
+    medians = [d["median_views"] for d in days]
+    best = max(range(len(medians)), key=lambda i: medians[i])
+    return Chart("Median views by publish day", [d["day"][:3] for d in days],
+                 {"median views": medians}, kind="bar", y_label="views", marks={"best day": best})

@@ -1,13 +1,13 @@
-"""Trend facts: per term the score and its reasons, a sparkline, the seasonal profile, timing."""
+"""Trend facts: per term the score and its reasons, its interest charted with the seasonal peak
+marked, the seasonal profile, timing."""
 
 from __future__ import annotations
 
 import calendar
 from typing import Any
 
-from creator_assistant.data.charts import sparkline, table
-
-MONTH_LETTERS = "JFMAMJJASOND"
+from creator_assistant.data.charts import table
+from creator_assistant.plots import Chart, chart_block
 
 
 def render(r: dict[str, Any]) -> tuple[str, str]:
@@ -35,14 +35,12 @@ def render(r: dict[str, Any]) -> tuple[str, str]:
                     f"Google Trends 0-100):\n{overview}")
     for t in terms:
         season = t.get("seasonality")
-        chart = [f"{'interest':<9} {sparkline(t['series'], 60)}  "
-                 f"{t['first'][:7]} → {t['last'][:7]}"]
+        charts = [chart_block(interest_chart(t))]
         if season:
-            chart.append(f"{'by month':<9} {sparkline(season['index'])}  {MONTH_LETTERS}"
-                         f"  (seasonal index; {season['years']} whole years)")
+            charts.append(chart_block(season_chart(t["term"], season), height=12))
         reasons = "\n".join(f"- {x}" for x in t["reasons"])
         body = (f"Score **{t['score']}/10**, because:\n{reasons}\n\nTiming: {t['timing']}")
-        md.append(f"**{t['term']}**\n\n```\n" + "\n".join(chart) + f"\n```\n\n{body}")
+        md.append(f"**{t['term']}**\n\n" + "\n\n".join(charts) + f"\n\n{body}")
         detail = [f"{t['term']}: score {t['score']}/10. Reasons: " + "; ".join(t["reasons"]) + "."]
         if season:
             detail.append("Seasonal index by month (1 = yearly average): " + ", ".join(
@@ -64,3 +62,28 @@ def render(r: dict[str, Any]) -> tuple[str, str]:
             md.append(f"Related queries, {block.upper()}: {line}")
             text.append(f"Related queries, {block.upper()}: {line}")
     return "\n\n".join(md), "\n\n".join(text)
+
+
+def interest_chart(t: dict[str, Any]) -> Chart:
+    """The term's series over time, its seasonal peak (when reliable) and all-time peak marked."""
+    dates = t.get("dates") or [str(i + 1) for i in range(len(t["series"]))]
+    x = [d[:7] if t["granularity"] == "month" else d for d in dates]
+    marks = {}
+    peak = t.get("seasonal_peak")
+    if peak:
+        marks[f"seasonal peak ({calendar.month_name[peak['month']]})"] = peak["index"]
+    if t["peak"]["date"] in dates:
+        marks["all-time peak"] = dates.index(t["peak"]["date"])
+    return Chart(f"{t['term']}: search interest by {t['granularity']}", x,
+                 {t["term"]: t["series"]}, y_label="Google Trends interest, 0-100", marks=marks)
+
+
+def season_chart(term: str, season: dict[str, Any]) -> Chart:
+    """Each calendar month against the yearly average (the seasonal index, in %), the peak
+    month marked."""
+    top = season["peak_months"][0]
+    return Chart(f"{term}: each month vs the yearly average", [calendar.month_abbr[m] for m in
+                                                                range(1, 13)],
+                 {"vs yearly average (%)": [round((x - 1) * 100, 1) for x in season["index"]]},
+                 kind="bar", y_label=f"% above or below, {season['years']} whole years",
+                 marks={"peak month": top - 1})

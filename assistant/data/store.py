@@ -9,6 +9,8 @@ from typing import Any
 
 import sqlite_utils
 
+from creator_assistant.cache.entries import forget_imports
+from creator_assistant.cache.reads import note
 from creator_assistant.data.importers.base import Dataset, Source
 from creator_assistant.storage.writes import write
 
@@ -56,6 +58,10 @@ class DataStore:
             if old:
                 replaced = old[0]
                 self._delete(old[0])
+            # Replies and facts built on the data this import replaces (the same file, or the
+            # same kind, whose newest import the tasks read) go in the same transaction.
+            forget_imports(self.db, [i for (i,) in self.db.execute(
+                "select id from data_imports where kind = ?", [ds.kind])] + [replaced or 0])
             import_id = self.db.table("data_imports").insert({
                 "format": ds.format, "kind": ds.kind, "source": source.path,
                 "container": source.container, "sha256": source.sha256,
@@ -110,6 +116,7 @@ class DataStore:
         return [self.get(i) for (i,) in ids]
 
     def rows(self, import_id: int, part: str) -> list[dict[str, Any]]:
+        note(import_id)  # a reply built on this import is forgotten when it is replaced
         cur = self.db.execute("select data from data_rows where import_id = ? and part = ? "
                               "order by seq", [import_id, part])
         return [json.loads(d) for (d,) in cur]
@@ -126,6 +133,7 @@ class DataStore:
         self.get(import_id)
         with write(self.db):
             self._delete(import_id)
+            forget_imports(self.db, [import_id])
 
     def _delete(self, import_id: int) -> None:
         self.db.execute("delete from data_rows where import_id = ?", [import_id])

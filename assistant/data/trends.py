@@ -91,7 +91,25 @@ def analyse_term(term: str, dates: list[dt.date], values: list[float],
     out["score"], out["reasons"] = score(out, dates[-1])
     out["timing"] = timing(out, dates[-1])
     out["series"] = [rnd(x, 1) for x in v]
+    out["dates"] = [d.isoformat() for d in dates]
+    out["seasonal_peak"] = seasonal_peak(dates, list(v), season)
     return out
+
+
+def seasonal_peak(dates: list[dt.date], values: list[float],
+                  season: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The latest point in the yearly peak month, when the season is reliable: where a chart
+    marks it. None without a reliable yearly peak."""
+    if not season or not season["seasonal"]:
+        return None
+    month = season["peak_months"][0]
+    at = max((i for i, d in enumerate(dates) if d.month == month), default=None)
+    if at is None:
+        return None
+    last = [i for i, d in enumerate(dates) if d.month == month and d.year == dates[at].year]
+    at = max(last, key=lambda i: values[i])  # weekly data: the highest week of that month
+    return {"month": month, "index": at, "date": dates[at].isoformat(),
+            "value": rnd(values[at], 1)}
 
 
 def score(t: dict[str, Any], last: dt.date) -> tuple[int, list[str]]:

@@ -32,6 +32,8 @@ from creator_assistant.runtime.templates import TemplateError
 # How long past the worker's own render limit the parent waits before it kills the worker: the
 # worker stops a render itself at the limit; this is for a render stuck where no check reaches.
 RENDER_GRACE_S = 5.0
+# How long closing waits for the worker, which first saves its conversation's KV state to disk.
+CLOSE_WAIT_S = 30.0
 
 
 class LocalBackend:
@@ -43,8 +45,11 @@ class LocalBackend:
     def __init__(self, path: Path, n_ctx: int = 8192, n_threads: int | None = None,
                  n_gpu_layers: int = 0, log_path: Path | None = None,
                  swa_full: bool | None = None, kv_reuse: str = "safe",
-                 lora: Path | None = None, lora_scale: float = 1.0, lora_key: str = "") -> None:
+                 lora: Path | None = None, lora_scale: float = 1.0, lora_key: str = "",
+                 kv_dir: Path | None = None, kv_states_mb: float = 0.0) -> None:
         self.path, self.n_ctx, self.n_threads = Path(path), n_ctx, n_threads
+        # Warm resume: the folder of saved KV states and its budget (0: none saved or used).
+        self.kv_dir, self.kv_budget = kv_dir, int(kv_states_mb * 1024 * 1024)
         # A LoRA adapter applied on loading (llama-cpp-python then reads the model, not maps it);
         # `lora_key` names the config key that chose it, for the messages.
         self.lora, self.lora_scale = (Path(lora) if lora else None), lora_scale
@@ -115,7 +120,8 @@ class LocalBackend:
             reply = self._start_loading(
                 ("load", str(self.path), self.n_ctx, self.n_threads, self.n_gpu_layers,
                  self.swa_full, self.kv_reuse, self.render_time_s, self.render_max_chars,
-                 str(self.lora) if self.lora else None, self.lora_scale),
+                 str(self.lora) if self.lora else None, self.lora_scale,
+                 str(self.kv_dir) if self.kv_dir else None, self.kv_budget),
                 f"{self.path.name}, a corrupt file or not a model this build can run")
             if reply[0] == "error" and reply[1] == "lora":
                 raise ModelError(lora_problem(self.lora_key, self.lora, self.path, reply[2]))
@@ -158,7 +164,7 @@ class LocalBackend:
             return
         try:
             conn.send(("close",))
-            proc.wait(timeout=5)
+            proc.wait(timeout=CLOSE_WAIT_S)
         except (OSError, EOFError, subprocess.TimeoutExpired):
             proc.kill()
             proc.wait(timeout=5)

@@ -30,19 +30,32 @@ if TYPE_CHECKING:  # pool.py imports this module at its end
 GB = 1024**3
 
 
+def _kv_states_mb(paths: Paths) -> float:
+    """Config's [models] kv_states_mb (a config that cannot be read: the default)."""
+    from creator_assistant.config import ConfigError, ModelsConfig, load_config
+
+    try:
+        return load_config(paths.config_file).models.kv_states_mb
+    except ConfigError:
+        return ModelsConfig.model_fields["kv_states_mb"].default
+
+
 class ModelPool:
     """Resident model workers within a memory budget (see the module docstring)."""
 
     def __init__(self, paths: Paths, capacity: int = 4, threads: int | None = None,
                  gpu_layers: int = 0, budget_gb: float | None = None,
                  keep_alive_s: float = 300.0, slots: int = 1,
-                 clock: Callable[[], float] = time.monotonic, reaper: bool = True) -> None:
+                 clock: Callable[[], float] = time.monotonic, reaper: bool = True,
+                 kv_states_mb: float | None = None) -> None:
         from creator_assistant.library import hardware
 
         self.paths, self.capacity = paths, capacity
         self.threads, self.gpu_layers = threads, gpu_layers
         self.budget = int((budget_gb or hardware.default_budget_gb(hardware.ram_gb())) * GB)
         self.keep_alive_s, self.clock, self._use_reaper = keep_alive_s, clock, reaper
+        # Disk for saved KV states (warm resume); by default config's [models] kv_states_mb.
+        self.kv_states_mb = _kv_states_mb(paths) if kv_states_mb is None else kv_states_mb
         self.scheduler = Scheduler(slots)
         self.stats = Stats()
         self.warmed: dict[str, int] = {}
@@ -97,7 +110,8 @@ class ModelPool:
         self.paths.cache_dir.mkdir(parents=True, exist_ok=True)
         backend = LocalBackend(Path(choice.path), n_ctx=n_ctx, n_threads=self.threads,
                                n_gpu_layers=self.gpu_layers, log_path=log, lora=choice.lora,
-                               lora_scale=choice.lora_scale, lora_key=choice.lora_key)
+                               lora_scale=choice.lora_scale, lora_key=choice.lora_key,
+                               kv_dir=self.paths.kv_states_dir, kv_states_mb=self.kv_states_mb)
         backend.start()
         kind = "reload" if str(choice.path) in self._evicted else "cold"
         slot = Slot(choice.id, Path(choice.path), n_ctx, backend, need, now, kind=kind,

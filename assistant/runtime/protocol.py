@@ -16,6 +16,10 @@ class Usage:
     total_ms: float = 0.0
     finish_reason: str = ""
     counted_by: str = "model tokenizer"
+    draft_tokens: int = 0  # tokens prompt lookup drafted (runtime/lookup.py)
+    accepted_tokens: int = 0  # tokens of the reply that came from those drafts
+    restored_tokens: int = 0  # of cached_tokens, how many a saved state restored (warm resume)
+    state_notice: str = ""  # a saved state that was damaged and ignored, in words
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -33,6 +37,7 @@ class GenerateRequest:
     seed: int | None = None
     grammar: str | None = None
     stop: list[str] = field(default_factory=list)
+    lookup: bool = False  # draft from the prompt, check drafts in batches (runtime/lookup.py)
 
 
 @dataclass

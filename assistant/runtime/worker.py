@@ -15,6 +15,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from creator_assistant.runtime import lookup
+from creator_assistant.runtime.kv_resume import Resumer
 from creator_assistant.runtime.llama_env import LLAMA_ENV, amx_usable, check_grammar, model_params
 from creator_assistant.runtime.lora import AdapterFailed, open_with_adapter
 from creator_assistant.runtime.templates import Renderer, Stopped, TemplateError, chat_template
@@ -36,7 +38,7 @@ class Engine:
     def __init__(self, path: str, n_ctx: int, n_threads: int | None, n_gpu_layers: int,
                  swa_full: bool | None = None, kv_reuse: str = "safe",
                  limits: tuple[float, int] | None = None, lora: str | None = None,
-                 lora_scale: float = 1.0) -> None:
+                 lora_scale: float = 1.0, kv_dir: str | None = None, kv_budget: int = 0) -> None:
         import llama_cpp
         from llama_cpp import Llama
 
@@ -72,6 +74,11 @@ class Engine:
         self.sliding_window = int(meta.get(f"{self.arch}.attention.sliding_window", 0) or 0)
         self.n_ctx_train = int(meta.get(f"{self.arch}.context_length", 0) or 0)
         self.path = path
+        # Warm resume (kv_resume.py): saved states of sequence 0, with "safe" reuse only.
+        self.resume = Resumer(self.llm, kv_dir, kv_budget, self.n_swa, self.swa_full, dict(
+            n_ctx=n_ctx, n_batch=512, n_gpu_layers=n_gpu_layers, lora=lora,
+            lora_scale=lora_scale if lora else None), MIN_SUFFIX) if (
+                kv_dir and kv_budget > 0 and kv_reuse == "safe") else None
 
     def info(self) -> dict[str, Any]:
         return dict(
@@ -116,6 +123,10 @@ class Engine:
             oldest = llama_cpp.llama_memory_seq_pos_min(llama_cpp.llama_get_memory(llm.ctx), 0)
             if oldest > max(0, keep - self.n_swa):
                 keep = 0
+        if self.resume is not None:  # save what is about to be dropped; restore a longer state
+            if min(self.prefilled, llm.n_tokens) - keep > MIN_SUFFIX:
+                self.resume.save(self.prefilled)
+            keep = self.resume.restore(tokens, keep)
         if self.kv_reuse == "never" or keep <= 0:
             llm.reset()  # generate() then evaluates the whole prompt from position 0
             return 0
@@ -162,10 +173,16 @@ class Engine:
         first = 0.0
         finish = "length"
         vocab = llm._model.vocab
-        for token in llm.generate(
-            tokens, top_k=req["top_k"], top_p=req["top_p"], min_p=req["min_p"],
-            temp=req["temperature"], repeat_penalty=req["repeat_penalty"], grammar=grammar,
-        ):
+        sampling = dict(top_k=req["top_k"], top_p=req["top_p"], min_p=req["min_p"],
+                        temp=req["temperature"], repeat_penalty=req["repeat_penalty"],
+                        grammar=grammar)
+        counts = lookup.Counts()
+        if req.get("lookup"):  # drafts from the prompt, checked in batches (runtime/lookup.py)
+            stream = lookup.generate(llm, tokens, llm._init_sampler(**sampling),
+                                     lookup.Drafter(tokens), max_tokens, counts)
+        else:
+            stream = llm.generate(tokens, **sampling)
+        for token in stream:
             if not first:
                 first = time.perf_counter()
             if llama_cpp.llama_vocab_is_eog(vocab, token):
@@ -200,6 +217,7 @@ class Engine:
             ttft_ms=((first or end) - start) * 1000,
             tokens_per_s=(n_out - 1) / gen_s if n_out > 1 and gen_s > 0 else 0.0,
             total_ms=(end - start) * 1000, finish_reason=finish,
+            draft_tokens=counts.drafted, accepted_tokens=counts.accepted,
         )))
 
 
@@ -258,14 +276,20 @@ def main(conn: Any) -> None:
         try:
             if op == "load":
                 _, path, n_ctx, n_threads, n_gpu_layers, swa_full, kv_reuse, *rest = msg
-                limits, (lora, lora_scale) = rest[:2], (rest[2:] or [None, 1.0])
+                limits, (lora, lora_scale) = rest[:2], (rest[2:4] or [None, 1.0])
+                kv_dir, kv_budget = rest[4:6] or [None, 0]  # warm resume's folder and budget
                 if engine is not None:
+                    if engine.resume is not None:
+                        engine.resume.save_before_close(engine.prefilled)
                     engine.llm.close()
                     engine = None
                 engine = Engine(path, n_ctx, n_threads, n_gpu_layers, swa_full, kv_reuse,
-                                tuple(limits) if limits else None, lora, lora_scale)
+                                tuple(limits) if limits else None, lora, lora_scale,
+                                kv_dir, kv_budget)
                 conn.send(("loaded", engine.info()))
             elif op == "close":
+                if engine is not None and engine.resume is not None:
+                    engine.resume.save_before_close(engine.prefilled)
                 conn.send(("closed",))
                 return
             elif engine is None:
@@ -279,7 +303,8 @@ def main(conn: Any) -> None:
                                                               special=False)) for t in msg[1]]))
             elif op == "generate":
                 cancel.clear()
-                engine.generate(msg[1], cancel, conn.send)
+                engine.generate(msg[1], cancel, engine.resume.reporting(
+                    conn.send, msg[1]["max_tokens"]) if engine.resume is not None else conn.send)
             else:
                 conn.send(("error", "state", f"unknown request {op!r}"))
         except (BrokenPipeError, ConnectionResetError):

@@ -123,6 +123,41 @@ def m010_message_rating(db: sqlite_utils.Database) -> None:
     db.table("messages").add_column("rating", int)
 
 
+@migration
+def m011_reply_cache(db: sqlite_utils.Database) -> None:
+    # The reply cache (creator_assistant.cache): one entry per reply or computed report under
+    # the digest of everything that decided it; `used` orders the least recently used out of a
+    # full category; `reply_cache_sources` the imports each was built on (a re-import deletes
+    # those). On messages: `cache_hit` the served entry's age in seconds (NULL: generated),
+    # `sources` a JSON list of the imports the task read.
+    db.table("reply_cache").create(
+        {"key": str, "category": str, "kind": str, "task": str, "model": str, "text": str,
+         "meta": str, "bytes": int, "created": float, "used": float, "hits": int},
+        pk="key", defaults={"hits": 0})
+    db.table("reply_cache").create_index(["category", "used"])
+    db.table("reply_cache_sources").create({"key": str, "import_id": int},
+                                           pk=("key", "import_id"))
+    db.table("reply_cache_sources").create_index(["import_id"])
+    db.table("messages").add_column("cache_hit", float)
+    db.table("messages").add_column("sources", str)
+
+
+@migration
+def m012_usage(db: sqlite_utils.Database) -> None:
+    # What each reply (and each `creator ideas categorize` run) produced and cost, for
+    # `creator stats` and `creator report` (creator_assistant.usage). Kept when its message is
+    # deleted: `discarded` says why a reply was thrown away (regenerated, edited and resent).
+    db.table("usage").create(
+        {"id": int, "message_id": int, "conversation_id": str, "created": str, "kind": str,
+         "task": str, "model": str, "status": str, "words": int, "prompt_tokens": int,
+         "completion_tokens": int, "ttft_ms": float, "gen_ms": float, "wall_ms": float,
+         "items": int, "pasted": int, "imports": int, "switch_kind": str, "switch_ms": float,
+         "load_ms": float, "model_rss": int, "memory": str, "cached": int, "discarded": str},
+        pk="id", defaults={"kind": "reply", "cached": 0})
+    db.table("usage").create_index(["created"])
+    db.table("usage").create_index(["message_id"])
+
+
 def _done(db: sqlite_utils.Database) -> set[str] | None:
     if "_migrations" not in db.table_names():
         return None

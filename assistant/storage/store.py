@@ -157,6 +157,9 @@ class Store:
                 " order by seq desc limit 1", [cid]).fetchone()
             if last is None:
                 return None
+            from creator_assistant.usage.record import mark_discarded
+
+            mark_discarded(self.db, cid, last[0])  # its usage stays, counted as no time saved
             self.db.execute("delete from messages where conversation_id = ? and seq >= ?",
                             [cid, last[0]])
         return str(last[1])

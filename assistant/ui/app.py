@@ -13,7 +13,8 @@ from creator_assistant.ui.keys import binding, check_keymap, usable_keymap
 
 
 class CreatorApp(App[None]):
-    """The chat. `core` holds the Session; `preload` loads the model before the first message."""
+    """The chat. `core` holds the Session (built after the first frame when not yet started);
+    `preload` loads the model before the first message; `failure`: why the chat closed."""
 
     CSS_PATH = "app.tcss"
     # The core thread reads each token from the model's pipe and needs the GIL to do it; with
@@ -24,22 +25,38 @@ class CreatorApp(App[None]):
     BINDINGS = [binding("help"), binding("models"), binding("quit", priority=True)]
 
     def __init__(self, core: Any, conversation_id: str | None = None, task: str | None = None,
-                 model: str | None = None, preload: bool = True) -> None:
+                 model: str | None = None, preload: bool = True,
+                 resume_latest: bool = False) -> None:
         super().__init__()
         self.core = core
-        self.start = (conversation_id, task, model, preload)
+        self.start = (conversation_id, task, model, preload, resume_latest)
+        self.failure: Exception | None = None
+        self.keys_used = False
 
     def on_mount(self) -> None:
         from creator_assistant.ui.screens.chat_screen import ChatScreen
 
-        keys = dict(self.core.session.config.keys)
+        if self.core.started:  # waited for; else the chat screen applies them once it is built
+            self.use_keys(self.core.session.config.keys)
+        cid, task, model, preload, resume_latest = self.start
+        self.push_screen(ChatScreen(self.core, cid, task, model, preload, resume_latest))
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(self.SWITCH_INTERVAL_S)
+
+    def use_keys(self, keys: dict[str, str]) -> None:
+        """Apply the user's key remapping (config.toml [keys]) once, saying what is rejected."""
+        if self.keys_used:
+            return
+        self.keys_used = True
+        keys = dict(keys)
         for problem in check_keymap(keys):
             self.notify(problem, title="config.toml", severity="warning", timeout=15)
         self.set_keymap(usable_keymap(keys))  # a rejected remap keeps its default key
-        cid, task, model, preload = self.start
-        self.push_screen(ChatScreen(self.core, cid, task, model, preload))
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(self.SWITCH_INTERVAL_S)
+
+    def fail(self, error: Exception) -> None:
+        """Close the chat because it cannot go on (`run_chat` says why, as the CLI does)."""
+        self.failure = error
+        self.exit(return_code=1)
 
     def on_unmount(self) -> None:
         sys.setswitchinterval(getattr(self, "_switch_interval", 0.005))
@@ -85,23 +102,17 @@ class CreatorApp(App[None]):
 
 def run_chat(paths: Any = None, conversation_id: str | None = None, task: str | None = None,
              model: str | None = None, resume_latest: bool = False) -> int:
-    """Open the full-screen chat; conversation and task are checked before the screen opens."""
-    from creator_assistant.session import UserInputError
+    """Open the full-screen chat. Its first frame comes first: the Session is built after it,
+    then the conversation and task asked for are checked (an unknown one closes the chat and
+    is raised here, for the CLI to say)."""
     from creator_assistant.ui.core import Core
 
-    core = Core(paths)
+    core = Core(paths, start=False)
     try:
-        session = core.session
-
-        def check() -> str | None:
-            conversations = session.conversations
-            cid = conversations.latest() if resume_latest else conversation_id
-            return conversations.get(cid)["id"] if cid else None
-
-        cid = core.run(check)
-        if task and task not in session.tasks:
-            raise UserInputError(f"unknown task {task!r}; tasks: {', '.join(sorted(session.tasks))}")
-        CreatorApp(core, cid, task, model).run()
+        app = CreatorApp(core, conversation_id, task, model, resume_latest=resume_latest)
+        app.run()
+        if app.failure is not None:
+            raise app.failure
         return 0
     finally:
         core.close()

@@ -6,13 +6,17 @@ Textual messages below."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.message import Message
 
 from creator_assistant.paths import Paths
+
+if TYPE_CHECKING:  # the session imports the whole core: the chat paints before that
+    from creator_assistant.session import Session
 
 T = TypeVar("T")
 
@@ -36,7 +40,8 @@ class Core:
             self.reply, self.result, self.n_ctx, self.loaded = reply, result, n_ctx, loaded
 
     class FactsReady(Message):
-        """The task worked out the facts its reply is built on (shown above the reply)."""
+        """The task worked out the facts its reply is built on (shown above the reply): Markdown,
+        its charts as `creator_assistant.plots` chart blocks (the facts view draws them)."""
 
         def __init__(self, reply: Any, facts: str) -> None:
             super().__init__()
@@ -70,14 +75,49 @@ class Core:
             super().__init__()
             self.model, self.error = model, error
 
-    def __init__(self, paths: Paths | None = None) -> None:
-        from creator_assistant.session import Session
-
+    def __init__(self, paths: Paths | None = None, start: bool = True) -> None:
+        """`start`: begin building the Session now; the chat passes False and starts it once
+        its first frame is painted (building it imports and opens the whole core)."""
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="creator-core")
-        self.session: Session = self._executor.submit(Session.open, paths).result()
-        self.paths: Paths = self.session.paths
+        self._paths = paths
+        self._opening: Future[Session] | None = None
+        self._lock = threading.Lock()
+        if start:
+            self.start()
+
+    def start(self) -> Future[Session]:
+        """Build the Session on the core thread (once); everything submitted after it runs
+        after it."""
+        with self._lock:
+            if self._opening is None:
+                self._opening = self._executor.submit(_open_session, self._paths)
+            return self._opening
+
+    @property
+    def started(self) -> bool:
+        """`start` was called: the Session is built, or being built."""
+        return self._opening is not None
+
+    @property
+    def ready(self) -> bool:
+        """The Session is built (or failed to be)."""
+        return self._opening is not None and self._opening.done()
+
+    @property
+    def session(self) -> Session:
+        """The Session, waiting for it to be built if need be."""
+        return self.start().result()
+
+    @property
+    def paths(self) -> Paths:
+        return self.session.paths
+
+    async def opened(self) -> Session:
+        """Wait (without blocking the UI's loop) until the Session is built."""
+        return await asyncio.wrap_future(self.start())
 
     def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        self.start()  # first: what is submitted may use the session
         return self._executor.submit(fn, *args, **kwargs)
 
     def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -94,8 +134,9 @@ class Core:
         return self.submit(self._load, target, task, model)
 
     def _load(self, target: Any, task: str | None, model: str | None) -> bool:
-        models, name = self.session.models, ""
+        name = ""
         try:
+            models = self.session.models  # a Session that failed to open says why here
             name = models.choice(task, model)[0].id
             post(target, self.ModelLoading(name))
             post(target, self.ModelLoaded(name, models.load(task, model)))
@@ -106,6 +147,29 @@ class Core:
 
     def close(self) -> None:
         try:
-            self.submit(self.session.close).result(timeout=30)
+            if self._opening is not None:  # a Session still being built is closed once built
+                self._executor.submit(_close_session, self._opening).result(timeout=60)
         finally:
             self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _open_session(paths: Paths | None) -> Session:
+    from creator_assistant.session import Session
+
+    return Session.open(paths)
+
+
+def _close_session(opening: Future[Session]) -> None:
+    if opening.exception() is None:  # one that failed to open has nothing to close
+        opening.result().close()
+
+
+class Later:
+    """One of the session's services (`conversations`, `models`), reached when first used:
+    the chat composes its widgets before the Session is built."""
+
+    def __init__(self, core: Core, name: str) -> None:
+        self._core, self._name = core, name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(getattr(self._core.session, self._name), attr)

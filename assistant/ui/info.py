@@ -27,6 +27,9 @@ class ReplyInfo:
     problems: list[str] = field(default_factory=list)
     tag: str = ""  # what kind of model answered: "starter model", "base model", "demo model"
     voice: str = ""  # the creator's samples in the prompt: "#3, #7"
+    restored: int = 0  # prompt tokens restored from a saved state (warm resume)
+    cache_age: float | None = None  # served from the reply cache: the entry's age in seconds
+    drafted: int = 0  # tokens of the reply that prompt lookup drafted (runtime/lookup.py)
 
     @classmethod
     def from_result(cls, result: Any, n_ctx: int = 0, tag: str = "") -> ReplyInfo:
@@ -34,8 +37,12 @@ class ReplyInfo:
         return cls(result.task, result.route.reason, result.model, result.model_note,
                    result.status, u.completion_tokens, u.tokens_per_s, u.ttft_ms,
                    u.prompt_tokens + u.completion_tokens, n_ctx, result.error or "",
-                   list(result.notices) + _unsaved(result), list(result.format_problems or []),
-                   tag, ", ".join(f"#{s['id']}" for s in getattr(result, "voice", None) or []))
+                   list(result.notices) + _unsaved(result) + _state_notice(u),
+                   list(result.format_problems or []),
+                   tag, ", ".join(f"#{s['id']}" for s in getattr(result, "voice", None) or []),
+                   getattr(u, "restored_tokens", 0),
+                   cache_age=(getattr(result, "cache", None) or {}).get("age_s"),
+                   drafted=getattr(u, "accepted_tokens", 0))
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ReplyInfo:
@@ -43,7 +50,8 @@ class ReplyInfo:
         return cls(row.get("task") or "", row.get("route_reason") or "", row.get("model") or "",
                    "", row.get("status") or "ok", tokens, row.get("tokens_per_s") or 0.0,
                    row.get("ttft_ms") or 0.0, (row.get("prompt_tokens") or 0) + tokens,
-                   problems=json.loads(row.get("format_problems") or "[]"))
+                   problems=json.loads(row.get("format_problems") or "[]"),
+                   cache_age=row.get("cache_hit"))
 
     @property
     def is_demo(self) -> bool:
@@ -72,6 +80,14 @@ class ReplyInfo:
             parts.append(f"{self.tokens:,} token" + ("" if self.tokens == 1 else "s"))
         if self.tps:
             parts.append(f"{self.tps:,.1f} tok/s")
+        if self.drafted and self.tokens:
+            parts.append(f"{self.drafted / self.tokens:.0%} from drafts")
+        if self.restored:
+            parts.append(f"{self.restored:,} prompt tokens resumed from disk")
+        if self.cache_age is not None:
+            from creator_assistant.cache.words import served
+
+            parts.append(served(self.cache_age))
         if self.status == "stopped":
             parts.append("stopped")
         elif self.status == "question":
@@ -79,6 +95,12 @@ class ReplyInfo:
         elif self.status == "error":
             parts.append("error")
         return " · ".join(parts)
+
+
+def _state_notice(usage: Any) -> list[str]:
+    """A saved conversation state that was damaged and ignored (warm resume)."""
+    notice = getattr(usage, "state_notice", "")
+    return [notice] if notice else []
 
 
 def _unsaved(result: Any) -> list[str]:

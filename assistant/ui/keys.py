@@ -29,6 +29,7 @@ KEYS: dict[str, tuple[str, str, str, str, bool]] = {
     "rate": ("f4", "rate", "Rate", "Rate the last reply: type 1-5 and Enter (4-5: a voice sample)",
              False),
     "models": ("f3", "app.models", "Models", "Model library", True),
+    "stats": ("f5", "stats", "Stats", "Your usage: time saved, speed figures and charts", False),
     "starter": ("ctrl+g", "pull_starter", "Starter model",
                 "Pull the starter model (offered when no chat model is installed)", False),
     "quit": ("ctrl+q", "app.quit", "Quit", "Quit", True),

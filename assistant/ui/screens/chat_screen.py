@@ -15,15 +15,15 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from creator_assistant.ui.core import Core
+from creator_assistant.ui.core import Core, Later
 from creator_assistant.ui.info import ReplyInfo
 from creator_assistant.ui.keys import binding
 from creator_assistant.ui.palette import chat_commands
 from creator_assistant.ui.reply import Current, Outcome, Reply, Request, produce
+from creator_assistant.ui.screens.chat_startup import ChatStartup
 from creator_assistant.ui.screens.conversation_actions import ConversationActions
 from creator_assistant.ui.screens.model_actions import ModelActions, StarterOffer
 from creator_assistant.ui.screens.slash_actions import SlashActions
-from creator_assistant.ui.slash import slash_entries
 from creator_assistant.ui.widgets.chat_log import ChatLog
 from creator_assistant.ui.widgets.conversation_sidebar import ConversationSidebar
 from creator_assistant.ui.widgets.message_view import MessageView
@@ -38,7 +38,7 @@ WELCOME = ("Type a message and press **Enter** (Shift+Enter or Ctrl+J for a new 
            "**Ctrl+P** for every action.")
 
 
-class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
+class ChatScreen(ChatStartup, ConversationActions, SlashActions, ModelActions, Screen[None]):
     """One conversation at a time; replies stream from the core thread through a TokenFeed,
     and the core's messages (Core.ReplyStarted, ... Core.ModelLoaded) say how they go."""
 
@@ -51,16 +51,19 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
                 binding("help"), binding("quit", priority=True),
                 binding("starter"),
                 *(binding(b) for b in ("sidebar", "new", "regenerate", "edit_last", "rename",
-                                       "rate"))]
+                                       "rate", "stats"))]
 
     def __init__(self, core: Any, conversation_id: str | None = None,
                  task: str | None = None, model: str | None = None,
-                 preload: bool = True) -> None:
+                 preload: bool = True, resume_latest: bool = False) -> None:
         super().__init__()
         self.core = core
         self.current = Current(conversation_id)
         self.use_task, self.use_model = task, model
-        self.preload = preload
+        self.preload, self.resume_latest = preload, resume_latest
+        self.begun: Future[str | None] | None = None  # the core started (see ChatStartup)
+        self.loading_model: str | None = None  # the model the core is loading now
+        self.queued: Reply | None = None  # a reply sent that has not started yet
         self.reply: Reply | None = None
         self.editing = False
         self.notes_shown: set[str] = set()
@@ -75,7 +78,7 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
 
     @property
     def conversations(self) -> Any:
-        return self.core.session.conversations
+        return self.core.session.conversations  # waits for the Session if it is being built
 
     @property
     def cid(self) -> str | None:
@@ -87,7 +90,8 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            sidebar = ConversationSidebar(self.conversations, id="sidebar")
+            # Composed before the Session is built: the sidebar reaches it when it is opened.
+            sidebar = ConversationSidebar(Later(self.core, "conversations"), id="sidebar")
             sidebar.display = False
             yield sidebar
             with Vertical(id="main"):
@@ -101,17 +105,10 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.query_one(SlashMenu).entries = slash_entries(self.session)
         self.query_one(SlashMenu).display = False
         self.prompt.border_title = "Message"
         self.status.task_name = self.use_task or ""
-        if self.cid:
-            await self.open_conversation(self.cid)
-        else:
-            await self.welcome()
-        self.offer_starter()
-        if self.preload:
-            self.preload_model()
+        await self.start_up()  # the Session, the conversation and the model (ChatStartup)
 
     # -- parts ------------------------------------------------------------------------------
 
@@ -138,14 +135,22 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
 
     @on(Core.ModelLoading)
     def model_loading(self, event: Core.ModelLoading) -> None:
+        self.loading_model = event.model
         self.show_model(event.model, "loading")
+        self.show_waiting()
 
     @on(Core.ModelLoaded)
     def model_loaded(self, event: Core.ModelLoaded) -> None:
+        self.loading_model = None
         self.show_model(event.model, "loaded")
+        self.show_waiting()
 
     @on(Core.ModelFailed)
     def model_failed(self, event: Core.ModelFailed) -> None:
+        self.loading_model = None
+        if self.status.model_state == "loading" and not self.status.model_name:
+            self.status.model_state = ""  # "starting…" is over
+        self.show_waiting()
         self.notify(event.error, severity="error", timeout=10)  # the first message says it again
 
     # -- sending ----------------------------------------------------------------------------
@@ -175,13 +180,14 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
         from creator_assistant.ui.feed import TokenFeed
 
         self.stop_reply()
+        self.begin()  # the core's start comes first (a message sent as the chat opens waits)
         view = MessageView("assistant")
-        view.set_meta("waiting for the model…")
+        view.set_meta(self.waiting_text())
         reply = Reply(TokenFeed(asyncio.get_running_loop()), target=self, view=view)
-        self.reply = reply
+        self.reply = self.queued = reply
         # The model starts first; the screen is updated while it reads the prompt.
         future = self.core.submit(
-            produce, self.session, reply,
+            produce_later, self.core, reply,
             Request(text, self.current, self.use_task, self.use_model, rewind))
         if rewind:
             await self.log_view.drop_last(self.exchange_size())
@@ -218,6 +224,8 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
 
     @on(Core.ReplyStarted)
     def started(self, event: Core.ReplyStarted) -> None:
+        if self.queued is event.reply:
+            self.queued = None
         result, loaded = event.result, event.loaded or event.reply.writing
         status = self.status
         self.label_model(result.model, "loaded" if loaded else "loading")
@@ -227,11 +235,13 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
                                       + ("thinking…" if loaded else f"loading {result.model}…"))
 
     @on(Core.FactsReady)
-    def facts_ready(self, event: Core.FactsReady) -> None:
-        event.reply.view.show_facts(event.facts)
+    async def facts_ready(self, event: Core.FactsReady) -> None:
+        await event.reply.view.show_facts(event.facts)  # tables, and charts drawn
 
     @on(Core.ReplyDone)
     def reply_done(self, event: Core.ReplyDone) -> None:
+        if self.queued is event.reply:
+            self.queued = None
         event.reply.outcome = event.outcome
         self.finish(event.reply)
 
@@ -353,7 +363,16 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
         self.prompt.focus()
 
     def palette_commands(self) -> Iterator[SystemCommand]:
-        return chat_commands(self)
+        yield from chat_commands(self)
+        yield SystemCommand("Usage stats", "Time saved, speed figures and charts from your use",
+                            self.action_stats)
+
+    def action_stats(self) -> None:
+        """F5: the stats screen (your usage, with charts)."""
+        from creator_assistant.ui.screens.stats_screen import StatsScreen
+
+        if not isinstance(self.app.screen, StatsScreen):
+            self.app.push_screen(StatsScreen(self.core))
 
     @on(MessageView.Typed)
     def typed_on_a_message(self, event: MessageView.Typed) -> None:
@@ -370,3 +389,13 @@ class ChatScreen(ConversationActions, SlashActions, ModelActions, Screen[None]):
         self.starter_cancel.set()  # a pull in progress stops; what arrived is kept
         self.stop_reply()
         self.leave_conversation()
+
+
+def produce_later(core: Core, reply: Reply, req: Request) -> Outcome:
+    """`produce` on the core thread, with the Session as built by then."""
+    try:
+        session = core.session
+    except Exception as exc:  # it did not open: the chat is closing, and says why
+        reply.feed.close()
+        return Outcome(error=str(exc) or type(exc).__name__)
+    return produce(session, reply, req)

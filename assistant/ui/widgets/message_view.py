@@ -9,10 +9,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from creator_assistant.terminal_text import safe
 from creator_assistant.ui.info import ReplyInfo
+from creator_assistant.ui.widgets.facts_view import FactsView
 from creator_assistant.ui.widgets.reply_body import ReplyBody
 
 LABELS = {"user": "You", "assistant": "Assistant", "command": "Command", "error": "Problem"}
@@ -60,7 +61,7 @@ class MessageView(Vertical, can_focus=True):
         if self.role == "user":
             yield Static(Content(safe(self._text)), classes="body")
             return
-        facts = Markdown(safe(self._facts), classes="facts")
+        facts = FactsView(self._facts, classes="facts")  # tables, and charts drawn
         facts.display = bool(self._facts)
         yield facts
         yield ReplyBody(self._text)
@@ -88,12 +89,12 @@ class MessageView(Vertical, can_focus=True):
     # The reply may start before this view is mounted: facts and meta wait for compose then.
 
     async def show_facts(self, facts: str) -> None:
-        """Tables a task computed, shown above the model's reply."""
+        """Tables and charts a task computed, shown above the model's reply."""
         self._facts = facts
         if self.is_mounted:
-            view = self.query_one(".facts", Markdown)
+            view = self.query_one(".facts", FactsView)
             view.display = bool(facts)
-            await view.update(safe(facts))
+            await view.update(facts)
 
     def set_meta(self, text: str) -> None:
         self._meta = text

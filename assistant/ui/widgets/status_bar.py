@@ -39,13 +39,15 @@ class StatusBar(Static):
         self.tooltip = note or None
 
     def model_text(self) -> str:
-        if not self.model_name:
-            return "no model yet"
+        spinner = SPINNER[self.frame % len(SPINNER)]
+        if not self.model_name:  # "loading" before the model is known: the core is starting
+            return f"{spinner} starting…" if self.model_state == "loading" else "no model yet"
         tag = "demo model" if self.demo else self.tag
         name = f"{self.model_name} ({tag})" if tag else self.model_name
         if self.model_state == "loading":
             done = f" {self.progress:.0%}" if self.progress is not None else ""
-            return f"{SPINNER[self.frame % len(SPINNER)]} loading {name}{done}"
+            tagged = f" ({tag})" if tag else ""
+            return f"{spinner} loading {self.model_name}…{tagged}{done}"
         if self.model_state == "loaded":
             return f"● {name}"
         if self.model_state == "failed":

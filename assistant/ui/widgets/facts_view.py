@@ -1,0 +1,38 @@
+"""The facts above a reply: the task's Markdown tables, with each chart block it carries drawn
+as a ChartView (sized to the chat, redrawn on resize) instead of its text picture."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Markdown
+
+from creator_assistant.plots import split
+from creator_assistant.terminal_text import safe
+from creator_assistant.ui.widgets.chart import ChartView
+
+
+class FactsView(Vertical):
+    """`FactsView(markdown)`; `update(markdown)` shows new facts."""
+
+    DEFAULT_CSS = """
+    FactsView {
+        height: auto;
+    }
+    FactsView ChartView {
+        margin: 1 0;
+    }
+    """
+
+    def __init__(self, facts: str = "", *, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self.source = facts
+
+    def compose(self) -> ComposeResult:
+        for piece in split(self.source):
+            yield Markdown(safe(piece)) if isinstance(piece, str) else ChartView(piece)
+
+    async def update(self, facts: str) -> None:
+        self.source = facts
+        await self.remove_children()
+        await self.mount_all(list(self.compose()))
