@@ -81,6 +81,40 @@ def measure(path: Any, tokens: int, repeats: int) -> dict[str, Any]:
     }
 
 
+def rounding(path: Any, sizes: tuple[int, ...] = (1, 2, 4, 7, 8, 16)) -> dict[str, Any]:
+    """How logits depend on the batch a token is evaluated in: the same 40 tokens after the same
+    prompt, fed in batches of each size, against batches of 8; max |logit difference|."""
+    import llama_cpp
+    import numpy as np
+
+    from creator_assistant.runtime.worker import Engine
+
+    engine = Engine(str(path), 2048, 2, 0)
+    llm = engine.llm
+    prompt = engine.prompt_tokens(REVISIONS["fix the typos"])
+    reply = llm.tokenize(PARAGRAPH.encode("utf-8"), add_bos=False)[:40]
+
+    def logits(size: int) -> Any:
+        llm.reset()
+        llm.eval(prompt)
+        rows = []
+        for i in range(0, len(reply), size):
+            step = reply[i:i + size]
+            llm._batch.set_batch(step, llm.n_tokens, True)
+            llm._ctx.decode(llm._batch)
+            llm.n_tokens += len(step)
+            rows += [np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm.ctx, j),
+                                           shape=(llm.n_vocab(),)).copy() for j in range(len(step))]
+        return np.array(rows)
+
+    try:
+        runs = {size: logits(size) for size in sizes}
+    finally:
+        llm.close()
+    return {f"batch_{size}_vs_8": round(float(np.abs(runs[size] - runs[8]).max()), 3)
+            for size in sizes if size != 8}
+
+
 def main(argv: list[str]) -> int:
     from benches.models import REAL, real_model
     from creator_assistant.runtime.lookup import DRAFT, NGRAM
@@ -88,6 +122,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benches revise", description=__doc__)
     parser.add_argument("--tokens", type=int, default=120, help="reply tokens at most")
     parser.add_argument("--repeats", type=int, default=1, help="runs of each prompt, each way")
+    parser.add_argument("--rounding", action="store_true",
+                        help="also: how far logits move with the batch size (in this process)")
     args = parser.parse_args(argv)
     out: dict[str, Any] = {"bench": "revise", "target_speedup": TARGET, "ngram": NGRAM,
                            "draft": DRAFT, "tokens": args.tokens, "models": {}}
@@ -97,6 +133,8 @@ def main(argv: list[str]) -> int:
             out["models"][model] = {"skipped": "not on this machine (make test-models)"}
             continue
         out["models"][model] = measure(path, args.tokens, args.repeats)
+        if args.rounding:
+            out["models"][model]["max_logit_change"] = rounding(path)
     starter = out["models"].get(REAL[0], {})
     out.update({k: starter.get(k) for k in ("speedup", "identical", "accepted_share")})
     print(json.dumps(out))

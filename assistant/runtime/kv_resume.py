@@ -29,10 +29,11 @@ class Resumer:
         self.restored = 0  # tokens the current request took from a saved state
         self.notices: list[str] = []
         self.max_tokens = 0  # the current request's reply may reach this far past its prompt
-        # A window-sized sliding-window cache reuses its cells in a ring (llama.cpp pads window
-        # + batch to 256). A restore lays the window's cells out from the first cell, and the
-        # order of cells changes the sums, so a restored cache equals a fresh one only while
-        # neither has wrapped: prompt and reply within these cells (swa_full has no ring).
+        # Sliding-window models restore only while prompt and reply fit a window-sized cache's
+        # cells (window + batch, padded to 256: 1,024 on Gemma 3 270M). Past them, on Gemma 3
+        # 270M, a chain of restores changed one greedy reply of 11 (with either cache kind),
+        # where reuse in one process kept it; within them, restores were exact.
+        # docs/warm-resume.md.
         self.swa_cells = -(-(n_swa + 512) // 256) * 256
 
     def notice(self, text: str) -> None:
@@ -50,7 +51,7 @@ class Resumer:
 
     def fits(self, reach: int) -> bool:
         """Whether a restore is exact for a sequence that reaches this far (see swa_cells)."""
-        return not (self.n_swa and not self.swa_full and reach > self.swa_cells)
+        return not (self.n_swa and reach > self.swa_cells)
 
     def valid(self, keep: int, oldest: int) -> bool:
         """A prefix of `keep` tokens is usable when the sliding-window layers still hold the
@@ -59,7 +60,14 @@ class Resumer:
                     and oldest > max(0, keep - self.n_swa))
 
     def save(self, prefilled: int) -> None:
-        """Save the cache's prompt-evaluated tokens, cut to them, unless too few or on disk."""
+        """Save the cache's prompt-evaluated tokens, cut to them, unless too few or on disk;
+        a failure (a full disk, a folder it may not write) is a notice, never the turn's."""
+        try:
+            self._save(prefilled)
+        except Exception as exc:  # a state is an optimisation: losing it costs one slow turn
+            self.notice(f"The conversation state was not saved ({type(exc).__name__}: {exc}).")
+
+    def _save(self, prefilled: int) -> None:
         import llama_cpp
 
         llm = self.llm
@@ -84,6 +92,17 @@ class Resumer:
     def restore(self, tokens: list[int], keep: int) -> int:
         """Restore the longest saved state `tokens` starts with, when it reuses more than
         `keep`; returns the tokens now reused (0 after a failed restore: the cache is empty)."""
+        try:
+            return self._restore(tokens, keep)
+        except Exception as exc:  # whatever went wrong, a fresh evaluation is always right
+            self.notice(f"A saved conversation state was not used ({type(exc).__name__}: "
+                        f"{exc}); the prompt was evaluated in full.")
+            self.restored = 0
+            self.llm.reset()
+            self.llm._ctx.kv_cache_clear()
+            return 0
+
+    def _restore(self, tokens: list[int], keep: int) -> int:
         import llama_cpp
 
         self.restored = 0
@@ -123,11 +142,8 @@ class Resumer:
         return keep
 
     def save_before_close(self, prefilled: int) -> None:
-        """Save on unload, eviction or close: a failure is logged, never stops the close."""
-        try:
-            self.save(prefilled)
-        except Exception as exc:  # a state is an optimisation: losing it costs one slow turn
-            self.notice(f"The conversation state was not saved ({type(exc).__name__}: {exc}).")
+        """Save on unload, eviction or close (a failure is logged, never stops the close)."""
+        self.save(prefilled)
 
     def reporting(self, send: Any, max_tokens: int) -> Any:
         """`send` that adds what this request restored, and any notice, to its usage."""

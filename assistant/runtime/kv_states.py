@@ -90,12 +90,12 @@ def read_header(path: Path) -> Header:
             ident = dict(head["identity"])
         except (ValueError, KeyError, TypeError) as exc:
             raise Damaged(f"a damaged header ({exc})") from None
-        raw = f.read(4 * n)
-        if n <= 0 or len(raw) != 4 * n:
+        offset = f.tell() + 4 * n
+        if n <= 0 or state_bytes <= 0 or os.path.getsize(path) != offset + state_bytes:
             raise Damaged("truncated")
-        offset = f.tell()
-    if os.path.getsize(path) != offset + state_bytes:
-        raise Damaged("truncated")
+        raw = f.read(4 * n)
+        if len(raw) != 4 * n:
+            raise Damaged("truncated")
     tokens = list(struct.unpack(f"<{n}i", raw))
     return Header(path, ident, tokens, oldest, state_bytes, checksum, offset)
 
@@ -112,7 +112,10 @@ class StateStore:
     def _drop(self, path: Path, why: str) -> None:
         self.notice(f"A saved conversation state was ignored and deleted ({path.name}: {why}); "
                     "the prompt was evaluated in full.")
-        path.unlink(missing_ok=True)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
     def candidates(self, tokens: list[int]) -> list[Header]:
         """This model's states whose tokens are a prefix of `tokens`, longest first."""
@@ -150,7 +153,10 @@ class StateStore:
         if _checksum(_token_bytes(head.tokens), buf) != head.checksum:
             self._drop(head.path, "its bytes changed since it was saved")
             return None
-        os.utime(head.path)  # recently used: the budget keeps it longest
+        try:
+            os.utime(head.path)  # recently used: the budget keeps it longest
+        except OSError:
+            pass
         return buf
 
     def failed(self, head: Header) -> None:
@@ -162,7 +168,6 @@ class StateStore:
         size = len(data)
         if size > self.budget:
             return None
-        self.folder.mkdir(parents=True, exist_ok=True)
         raw = _token_bytes(tokens)
         head = json.dumps({"identity": self.identity, "n_tokens": len(tokens), "oldest": oldest,
                            "state_bytes": size, "checksum": _checksum(raw, data),
@@ -170,6 +175,7 @@ class StateStore:
         final = self.folder / f"{self.key}-{digest(tokens)}{EXT}"
         temp = self.folder / f".{final.name}.{os.getpid()}.tmp"
         try:
+            self.folder.mkdir(parents=True, exist_ok=True)
             with open(temp, "wb") as f:
                 f.write(MAGIC + struct.pack("<I", len(head)) + head + raw)
                 f.write(data)

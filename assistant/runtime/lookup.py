@@ -15,8 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+# Tuned with benches/revise.py (docs/prompt-lookup.md): one-token matches drafted too often in
+# vain; longer drafts won on Gemma 3 270M, lost on SmolLM2.
 NGRAM = 3  # tokens matched to find a draft; shorter n-grams are tried when it finds none
-DRAFT = 10  # tokens drafted per step, at most (tuned with benches/revise.py)
+MIN_NGRAM = 2  # the shortest match that drafts
+DRAFT = 10  # tokens drafted per step, at most
 
 
 class Drafter:
@@ -24,7 +27,7 @@ class Drafter:
     where the last `ngram` (or fewer, down to `min_ngram`) tokens occur, and what followed it."""
 
     def __init__(self, tokens: list[int], ngram: int = NGRAM, size: int = DRAFT,
-                 min_ngram: int = 1) -> None:
+                 min_ngram: int = MIN_NGRAM) -> None:
         self.tokens: list[int] = []
         self.ngram, self.size, self.min_ngram = ngram, size, min(min_ngram, ngram)
         self.index: dict[tuple[int, ...], int] = {}
@@ -76,14 +79,18 @@ def generate(llm: Any, tokens: list[int], sampler: Any, drafter: Drafter, max_ne
     `llm.input_ids` says which, so later prefix matching stays valid.
     """
     ctx, batch = llm._ctx, llm._batch
+    if llm.n_tokens >= len(tokens):  # all cached: evaluate the last token again for its logits
+        ctx.kv_cache_seq_rm(-1, len(tokens) - 1, -1)
+        llm.n_tokens = len(tokens) - 1
     llm.eval(tokens[llm.n_tokens:])  # the prompt's new tokens: logits for the last one
     token = sampler.sample(ctx, -1)
     made = 1
+    want = drafter.size  # halved after a draft the model left early, doubled after a whole one
     while True:
         yield token
         drafter.add(token)
         room = llm.n_ctx() - llm.n_tokens - 1
-        draft = drafter.draft(min(room, max_new - made))
+        draft = drafter.draft(min(room, max_new - made, want))
         draft += [token] * min(room - len(draft), min_batch - 1 - len(draft))
         step = [token, *draft]
         past = llm.n_tokens
@@ -98,6 +105,7 @@ def generate(llm: Any, tokens: list[int], sampler: Any, drafter: Drafter, max_ne
             if token != guess:  # the model goes elsewhere: forget the rest of the draft
                 ctx.kv_cache_seq_rm(-1, past + i + 1, -1)
                 llm.n_tokens = past + i + 1
+                want = max(1, want // 2)
                 break
             counts.accepted += 1
             yield token
@@ -105,3 +113,5 @@ def generate(llm: Any, tokens: list[int], sampler: Any, drafter: Drafter, max_ne
         else:
             token = sampler.sample(ctx, len(draft))
             made += 1
+            if draft:
+                want = min(drafter.size, want * 2)

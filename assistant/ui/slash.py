@@ -11,6 +11,7 @@ APP_COMMANDS: dict[str, str] = {
     "help": "Keys and commands",
     "new": "Start a new conversation",
     "models": "Open the model library",
+    "stats": "Your usage: stats, time saved, charts",
     "quit": "Leave the chat",
 }
 APP_GROUP = "this window"

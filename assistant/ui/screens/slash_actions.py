@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from creator_assistant.registry import CommandContext
 from creator_assistant.ui.widgets.message_view import MessageView
 from creator_assistant.ui.widgets.prompt_input import PromptInput
 from creator_assistant.ui.widgets.slash_menu import SlashMenu
 
 # The chat's own commands, run as actions unless a plugin registered the name.
-APP_ACTIONS = {"help": "app.help", "new": "new", "models": "app.models", "quit": "app.quit"}
+APP_ACTIONS = {"help": "app.help", "new": "new", "models": "app.models", "stats": "stats",
+               "quit": "app.quit"}
 
 
 class SlashActions:
@@ -51,6 +51,8 @@ class SlashActions:
         if name in APP_ACTIONS and name not in self.session.host.registry.commands:
             await self.run_action(APP_ACTIONS[name])
             return True
+        from creator_assistant.registry import CommandContext  # pydantic: not before the first frame
+
         ctx = CommandContext(self.session, self.cid)
         output = await self.core.call(self.session.run_command, text, ctx)
         if output is None:

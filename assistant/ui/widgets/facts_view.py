@@ -9,7 +9,6 @@ from textual.widgets import Markdown
 
 from creator_assistant.plots import split
 from creator_assistant.terminal_text import safe
-from creator_assistant.ui.widgets.chart import ChartView
 
 
 class FactsView(Vertical):
@@ -29,7 +28,13 @@ class FactsView(Vertical):
         self.source = facts
 
     def compose(self) -> ComposeResult:
-        for piece in split(self.source):
+        pieces = split(self.source)
+        if all(isinstance(p, str) for p in pieces):
+            yield from (Markdown(safe(p)) for p in pieces if isinstance(p, str))
+            return
+        from creator_assistant.ui.widgets.chart import ChartView  # plotext: only with a chart
+
+        for piece in pieces:
             yield Markdown(safe(piece)) if isinstance(piece, str) else ChartView(piece)
 
     async def update(self, facts: str) -> None:
