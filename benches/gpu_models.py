@@ -122,7 +122,7 @@ def build(path: Path, shape: GemmaShape, quant: str = "Q4_0", seed: int = 1) -> 
 
     import gguf
 
-    from creator_assistant.runtime.demo import CHAT_TEMPLATE
+    from creator_assistant.runtime.demo import add_tokenizer
 
     tokens, scores, types = vocab(shape.n_vocab)
     qtype = getattr(gguf.GGMLQuantizationType, quant)
@@ -145,17 +145,7 @@ def build(path: Path, shape: GemmaShape, quant: str = "Q4_0", seed: int = 1) -> 
     writer.add_layer_norm_rms_eps(1e-6)
     writer.add_sliding_window(shape.sliding_window)
     writer.add_file_type(getattr(gguf.LlamaFileType, f"MOSTLY_{quant}"))
-    writer.add_tokenizer_model("llama")
-    writer.add_token_list(tokens)
-    writer.add_token_scores(scores)
-    writer.add_token_types(types)
-    writer.add_unk_token_id(0)
-    writer.add_bos_token_id(1)
-    writer.add_eos_token_id(tokens.index("<end_of_turn>"))
-    writer.add_add_bos_token(True)
-    writer.add_add_eos_token(False)
-    writer.add_add_space_prefix(False)
-    writer.add_chat_template(CHAT_TEMPLATE)
+    add_tokenizer(writer, tokens, scores, types)
     layout = tensor_shapes(shape)
     for name, dims in layout:
         if len(dims) == 1:

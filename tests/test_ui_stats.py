@@ -48,7 +48,7 @@ async def test_f5_opens_the_stats_with_charts_and_escape_goes_back(paths):
             stats = screen.figures["stats"]
             assert sum(words) == sum(g["words"] for g in stats["writing"]) > 0
             text = shown_text(screen)
-            assert "# Time saved since 30d" in text and "| chat | 2 |" in text
+            assert "# Time saved in the last 30 days" in text and "| chat | 2 |" in text
             assert "## Writing speed" in text and "| chat | demo |" in text
             assert "[report] hourly_value" in text  # the assumptions, on screen too
             assert "Resident memory now: demo " in text  # the chat's loaded model, read live

@@ -9,6 +9,7 @@ from typing import Any
 from creator_assistant.commands.output import add_markdown_flag, show_markdown
 
 STATS_CHARTS = ("Writing speed per day", "Words written per day")
+REPORT_CHARTS = ("Time saved per week", "Words written per day")
 
 
 def add_usage_flags(p: argparse.ArgumentParser) -> None:
@@ -42,24 +43,33 @@ def charts_text(db: Any, settings: Any, since: str, titles: tuple[str, ...]) -> 
 
 
 def run(args: argparse.Namespace) -> int:
+    return show_usage(args, "stats")
+
+
+def show_usage(args: argparse.Namespace, which: str) -> int:
+    """`creator stats` or `creator report`: the figures as JSON, or as Markdown with charts."""
     from creator_assistant.commands import CommandError
     from creator_assistant.config import load_config
     from creator_assistant.paths import get_paths
     from creator_assistant.storage.db import open_db
-    from creator_assistant.usage.figures import stats, stats_text
+    from creator_assistant.usage import figures as usage
     from creator_assistant.usage.period import UsageError
 
     paths = get_paths().ensure()
     settings = load_config(paths.config_file).report
     db = open_db(paths.database)
     try:
-        figures = stats(db, args.since)
+        if which == "report":
+            figures, titles = usage.report(db, settings, args.since), REPORT_CHARTS
+            text, any_rows = usage.report_text(figures), bool(figures["tasks"])
+        else:
+            figures, titles = usage.stats(db, args.since), STATS_CHARTS
+            text, any_rows = usage.stats_text(figures), bool(figures["rows"])
         if args.json:
             print(json.dumps(figures, default=str))
             return 0
-        text = stats_text(figures)
-        if args.chart and figures["rows"]:
-            text += "\n\n## Over time\n\n" + charts_text(db, settings, args.since, STATS_CHARTS)
+        if args.chart and any_rows:
+            text += "\n\n## Over time\n\n" + charts_text(db, settings, args.since, titles)
         show_markdown(text, args.markdown)
     except UsageError as exc:
         raise CommandError(str(exc), 2) from None

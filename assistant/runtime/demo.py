@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 DEMO_ID = "demo"
 DEMO_VERSION = 1
@@ -127,17 +128,7 @@ def build_demo_model(path: Path, shape: DemoShape | None = None) -> Path:
         writer.add_sliding_window(shape.sliding_window)
     writer.add_file_type(gguf.LlamaFileType.ALL_F32 if shape.quant == "F32"
                          else getattr(gguf.LlamaFileType, f"MOSTLY_{shape.quant}"))
-    writer.add_tokenizer_model("llama")
-    writer.add_token_list(tokens)
-    writer.add_token_scores(scores)
-    writer.add_token_types(types)
-    writer.add_unk_token_id(0)
-    writer.add_bos_token_id(1)
-    writer.add_eos_token_id(tokens.index("<end_of_turn>"))
-    writer.add_add_bos_token(True)
-    writer.add_add_eos_token(False)
-    writer.add_add_space_prefix(False)  # as Gemma: no dummy leading space
-    writer.add_chat_template(shape.chat_template or CHAT_TEMPLATE)
+    add_tokenizer(writer, tokens, scores, types, shape.chat_template or CHAT_TEMPLATE)
 
     add("token_embd.weight", weights(n_vocab, shape.n_embd, 1.0))
     writer.add_tensor("output_norm.weight", np.ones(shape.n_embd, dtype=np.float32))
@@ -182,3 +173,19 @@ def ensure_demo_model(models_dir: Path) -> Path:
     if not path.exists():
         build_demo_model(path)
     return path
+
+
+def add_tokenizer(writer: Any, tokens: list[str], scores: Any, types: Any,
+                  chat_template: str = CHAT_TEMPLATE) -> None:
+    """The demo vocabulary's tokenizer keys, Gemma-style turns, on a GGUFWriter."""
+    writer.add_tokenizer_model("llama")
+    writer.add_token_list(tokens)
+    writer.add_token_scores(scores)
+    writer.add_token_types(types)
+    writer.add_unk_token_id(0)
+    writer.add_bos_token_id(1)
+    writer.add_eos_token_id(tokens.index("<end_of_turn>"))
+    writer.add_add_bos_token(True)
+    writer.add_add_eos_token(False)
+    writer.add_add_space_prefix(False)  # as Gemma: no dummy leading space
+    writer.add_chat_template(chat_template)

@@ -19,7 +19,14 @@ def _num(v: float | None, unit: str = "") -> str:
 
 def _span(p: dict[str, Any]) -> str:
     start = p["from"][:10] if p["from"] else "the first record"
-    return f"since {p['since']} ({start} to {p['to'][:10]})"
+    since = str(p["since"])
+    units = {"h": "hours", "d": "days", "w": "weeks"}
+    if since == "all":
+        return f"over all your use ({start} to {p['to'][:10]})"
+    if since[:-1].isdigit() and since[-1:] in units:
+        n = int(since[:-1])
+        since = f"{n:,} {units[since[-1]][:-1] if n == 1 else units[since[-1]]}"
+    return f"in the last {since} ({start} to {p['to'][:10]})"
 
 
 def stats_markdown(figures: dict[str, Any], period: dict[str, Any]) -> str:
