@@ -46,7 +46,7 @@ async def test_analytics_reply_draws_the_weekly_views_chart(core):
     async with app.run_test(size=SIZE) as pilot:
         reply = await ask(app, pilot, "/analytics how are my views doing?")
         facts = reply.query_one(".facts", FactsView)
-        await until(pilot, lambda: bool(facts.query(ChartView)))
+        await until(pilot, lambda: len(facts.query(ChartView)) == 2)
         assert facts.display
         charts = {c.chart.title: c for c in facts.query(ChartView)}
         assert set(charts) == {"Views by week", "Views by geography, top 10"}
@@ -68,7 +68,7 @@ async def test_trend_reply_marks_the_seasonal_peak(core):
     async with app.run_test(size=SIZE) as pilot:
         reply = await ask(app, pilot, "/trend is gym content worth making this winter?")
         facts = reply.query_one(".facts", FactsView)
-        await until(pilot, lambda: bool(facts.query(ChartView)))
+        await until(pilot, lambda: len(facts.query(ChartView)) == 2)
         interest, season = list(facts.query(ChartView))
         assert interest.chart.title.startswith("gym: search interest by month")
         assert interest.chart.marks == {"seasonal peak (January)": 156, "all-time peak": 150}

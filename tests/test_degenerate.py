@@ -288,14 +288,21 @@ def test_the_real_base_gemma_under_the_script_grammar_is_flagged(paths, gemma270
     """The issue's case, live: the pre-trained Gemma 3 270M chosen by hand for a script (its
     timed sections come first; 90 tokens reach them, so the reply is also cut off)."""
     install("gemma-3-270m", paths)
-    turn = ask_once(paths, '[tasks.script]\nmodel = "gemma-3-270m"\nseed = 1\nmax_tokens = 90\n',
-                    "Write a 3-minute YouTube script about budget travel in Japan for beginners")
-    result, text = turn.result, turn.result.text
-    assert result.model == "gemma-3-270m" and result.usage.finish_reason == "length"
-    assert result.format_problems[0].startswith("the reply was cut off by the token limit (90 "
-                                                "tokens) in the middle of section")
-    found = degenerate_problems(text)
-    assert found and set(found) <= set(result.format_problems), text
+    flagged = []
+    for seed in range(1, 7):  # which seeds degenerate depends on the CPU's rounding: 1 on one
+        turn = ask_once(     # machine, 3 on an AVX-512 one
+            paths, f'[tasks.script]\nmodel = "gemma-3-270m"\nseed = {seed}\nmax_tokens = 90\n',
+            "Write a 3-minute YouTube script about budget travel in Japan for beginners")
+        result, text = turn.result, turn.result.text
+        assert result.model == "gemma-3-270m" and result.usage.finish_reason == "length"
+        assert result.format_problems[0].startswith("the reply was cut off by the token limit "
+                                                    "(90 tokens) in the middle of section")
+        found = degenerate_problems(text)
+        assert set(found) <= set(result.format_problems), text  # every one is reported
+        if found:
+            flagged.append(seed)
+            break
+    assert flagged, "no seed of 1-6 gave a reply the degenerate check flags"
 
 
 async def test_after_a_restart_the_saved_reply_shows_the_same_problems(paths):

@@ -103,11 +103,15 @@ class Engine:
         matches). A sliding-window layer's cache holds only recent positions, so a prefix is valid
         only if the cache still holds the window before its end: the rule llama.cpp's server uses.
 
-        "safe" also gives the replies a fresh context gives, bit for bit: it reuses only what a
-        prompt evaluated, and evaluates at least MIN_SUFFIX new tokens (or just the last one). The
-        previous reply's tokens were evaluated one at a time, and batches of 2 to 7 tokens round
-        differently from larger ones: on Gemma 3 270M reusing them moved logits by up to 1.1 and
-        changed greedy replies; prefixes evaluated in larger batches gave identical logits.
+        "safe" also gives the replies a fresh context gives inside the window, bit for bit: it
+        reuses only what a prompt evaluated, and evaluates at least MIN_SUFFIX new tokens (or
+        just the last one). The previous reply's tokens were evaluated one at a time, and
+        batches of 2 to 7 tokens round differently from larger ones: on Gemma 3 270M reusing
+        them moved logits by up to 1.1 and changed greedy replies; prefixes evaluated in larger
+        batches gave identical logits.
+        Past a sliding window the reused cells are laid out otherwise than a fresh context's and
+        attention sums round differently (logits moved by up to 1.5 on Gemma 3 270M), so there
+        a near-tie may still pick another token (tests/test_real_kv_reuse.py).
         """
         import llama_cpp
 

@@ -3,6 +3,8 @@ as a ChartView (sized to the chat, redrawn on resize) instead of its text pictur
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Markdown
@@ -26,9 +28,10 @@ class FactsView(Vertical):
     def __init__(self, facts: str = "", *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
         self.source = facts
+        self._updating = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
-        pieces = split(self.source)
+        pieces = list(split(self.source))
         if all(isinstance(p, str) for p in pieces):
             yield from (Markdown(safe(p)) for p in pieces if isinstance(p, str))
             return
@@ -38,6 +41,11 @@ class FactsView(Vertical):
             yield Markdown(safe(piece)) if isinstance(piece, str) else ChartView(piece)
 
     async def update(self, facts: str) -> None:
-        self.source = facts
-        await self.remove_children()
-        await self.mount_all(list(self.compose()))
+        """Show `facts`; calls are taken one at a time (two overlapping updates would interleave
+        their removals and mounts), and the same facts again change nothing."""
+        async with self._updating:
+            if facts == self.source and self.children:
+                return
+            self.source = facts
+            await self.remove_children()
+            await self.mount_all(list(self.compose()))
