@@ -209,6 +209,7 @@ class Turn:
                     top_p=profile.top_p, top_k=profile.top_k, min_p=profile.min_p,
                     repeat_penalty=profile.repeat_penalty, max_tokens=fitted.max_tokens,
                     seed=profile.seed, grammar=prepared.grammar, lookup=self.lookup,
+                    conversation=result.conversation_id,
                 )
                 before = self.backend.last_usage
                 cached = self.session.cache.lookup(self, request)  # a hit streams at once

@@ -38,8 +38,9 @@ def reply_key(*, model: dict[str, Any], task: str, request: GenerateRequest, n_c
     """The key of one reply: the model (file identity, backend, adapter and scale), the task,
     the exact request (the fitted messages, every sampling parameter, the seed, max_tokens,
     the grammar, stops), the window, and the imports the task's facts came from (id, sha256)."""
+    asked = {k: v for k, v in asdict(request).items() if k != "conversation"}  # not a cause
     return digest({"v": VERSION, "kind": "reply", "model": model, "task": task,
-                   "request": asdict(request), "n_ctx": n_ctx, "data": sorted(data)})
+                   "request": asked, "n_ctx": n_ctx, "data": sorted(data)})
 
 
 def sampled(request: GenerateRequest) -> bool:

@@ -67,8 +67,8 @@ def _fold(backend: Backend, counter: BackendCounter, summary: str, turns: list[M
     fitted = fit(read_prompt("summary.md"), [], user, counter, backend.n_ctx, max_tokens)
     request = GenerateRequest(messages=fitted.messages, temperature=0.3, top_p=0.9, top_k=40,
                               min_p=0.05, repeat_penalty=1.1, max_tokens=fitted.max_tokens,
-                              seed=0)
-    text = "".join(backend.stream(request)).strip()
+                              seed=0, conversation="summary")  # one-off prompts: saved as
+    text = "".join(backend.stream(request)).strip()  # one conversation, not each (warm resume)
     usage = backend.last_usage
     if usage is not None and usage.finish_reason == "cancelled":
         raise Cancelled("the summary was cancelled")

@@ -38,6 +38,9 @@ class GenerateRequest:
     grammar: str | None = None
     stop: list[str] = field(default_factory=list)
     lookup: bool = False  # draft from the prompt, check drafts in batches (runtime/lookup.py)
+    # Which conversation asks: warm resume saves the cache when the worker moves to another one
+    # (not when the same one evicts its head); not part of what decides the reply.
+    conversation: str = ""
 
 
 @dataclass

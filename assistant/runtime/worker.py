@@ -59,6 +59,7 @@ class Engine:
             raise ValueError(f"kv_reuse must be one of {KV_REUSE}, not {kv_reuse!r}")
         self.kv_reuse = kv_reuse
         self.prefilled = 0  # tokens of the cache that a prompt evaluated (see keep)
+        self.conversation = ""  # who asked last (GenerateRequest.conversation)
         with model_params(extra_buffers=amx_usable()):
             self.llm = open_with_adapter(Llama, kwargs) if lora else Llama(**kwargs)
         self.n_swa = int(llama_cpp.llama_model_n_swa(self.llm.model))
@@ -96,7 +97,7 @@ class Engine:
         prompt = self.prompt_text(messages)
         return self.llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
 
-    def keep(self, tokens: list[int]) -> int:
+    def keep(self, tokens: list[int], conversation: str = "") -> int:
         """How many cached tokens the next prompt may reuse; resets the cache when it is none.
 
         llama-cpp-python keeps the longest matching prefix (less one token when the whole prompt
@@ -128,8 +129,11 @@ class Engine:
             if oldest > max(0, keep - self.n_swa):
                 keep = 0
         if self.resume is not None:  # save what is about to be dropped; restore a longer state
-            if min(self.prefilled, llm.n_tokens) - keep > MIN_SUFFIX:
+            # Not when the same conversation evicts its own head: that prefix never comes back.
+            other = not conversation or conversation != self.conversation
+            if other and min(self.prefilled, llm.n_tokens) - keep > MIN_SUFFIX:
                 self.resume.save(self.prefilled)
+            self.conversation = conversation
             keep = self.resume.restore(tokens, keep)
         if self.kv_reuse == "never" or keep <= 0:
             llm.reset()  # generate() then evaluates the whole prompt from position 0
@@ -159,7 +163,7 @@ class Engine:
                   f"prompt is {len(tokens)} tokens, the context window is {llm.n_ctx()}"))
             return
         max_tokens = min(max_tokens, llm.n_ctx() - len(tokens))
-        cached = self.keep(tokens)
+        cached = self.keep(tokens, req.get("conversation") or "")
         self.prefilled = len(tokens)  # evaluated as one prompt from `cached` on
         seed = req["seed"] if req["seed"] is not None else random.randrange(2**31)
         llm.set_seed(seed)
