@@ -16,21 +16,9 @@ import pytest
 from creator_assistant.runtime import kv_states
 from creator_assistant.runtime.demo import DemoShape, build_demo_model
 from creator_assistant.runtime.local import LocalBackend
-from creator_assistant.runtime.protocol import GenerateRequest
+from tests.test_kv_reuse import SWA_CELLS, WINDOW, greedy, words  # the same gemma3 demo
 
-WINDOW = 96  # the gemma3 demo's sliding window
-SWA_CELLS = 768  # its window-sized cache: window + batch, padded to 256
 N_CTX = 2048
-WORDS = "video script hook intro outro channel camera light edit upload thumbnail title".split()
-
-
-def words(n: int, seed: int) -> str:
-    return " ".join(WORDS[(seed * 7 + i * 3) % len(WORDS)] for i in range(n))
-
-
-def greedy(messages: list[dict[str, str]]) -> GenerateRequest:
-    return GenerateRequest(messages=messages, temperature=0.0, top_k=1, top_p=1.0, min_p=0.0,
-                           repeat_penalty=1.0, max_tokens=12, seed=1)
 
 
 @pytest.fixture(scope="module")
