@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -118,18 +119,62 @@ def test_cancel_stops_a_render_at_once(tmp_path):
 
 
 def stop_while_busy(worker: LocalBackend, thread: threading.Thread) -> None:
-    """Start `thread`'s request and cancel it once the worker renders (again, for a cancel
-    that reached the worker just before its render began)."""
+    """Start `thread`'s request and cancel it, once, while the worker renders."""
     while busy(worker.pid):  # still finishing the last request
         time.sleep(0.01)
     thread.start()
     wait_busy(worker.pid)
-    for _ in range(100):
-        worker.cancel()
-        thread.join(0.2)
-        if not thread.is_alive():
-            return
-    raise AssertionError("cancel did not stop the render")
+    worker.cancel()
+    thread.join(30)
+    assert not thread.is_alive(), "cancel did not stop the render"
+
+
+def waiting(thread: threading.Thread, function: str) -> bool:
+    """`thread` is inside `function` (its request sent, waiting for the answer)."""
+    frame = sys._current_frames().get(thread.ident)
+    while frame is not None:
+        if frame.f_code.co_name == function:
+            return True
+        frame = frame.f_back
+    return False
+
+
+@pytest.mark.parametrize("request_kind", ["count", "stream"])
+def test_a_cancel_that_lands_before_the_worker_takes_the_request_still_stops_it(
+        tmp_path, request_kind):
+    """The worker clears its cancel flag as it takes up a request, and a render hears a cancel
+    only once it has begun: a signal that lands before (on a busy machine, easily) is lost.
+    The worker is paused so the signal is waiting for it when it takes the request up."""
+    worker = backend(model(tmp_path, "later", LATER), time_s=60.0)
+    try:
+        worker.load()
+        outcome: list[Any] = []
+
+        def ask() -> None:
+            try:
+                outcome.append(worker.count_tokens(LOOP) if request_kind == "count" else
+                               list(worker.stream(GenerateRequest(messages=LOOP, max_tokens=4))))
+            except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+                outcome.append(exc)
+
+        os.kill(worker.pid, signal.SIGSTOP)
+        thread = threading.Thread(target=ask)
+        try:
+            thread.start()
+            while not waiting(thread, "poll"):
+                time.sleep(0.01)  # polling the thread's state, not waiting for time to pass
+            worker.cancel()  # reaches the paused worker before it reads the request
+        finally:
+            os.kill(worker.pid, signal.SIGCONT)
+        thread.join(30)
+        assert not thread.is_alive(), "the render went on after the cancel"
+        if request_kind == "count":
+            assert isinstance(outcome[0], Cancelled)
+        else:
+            assert outcome[0] == [] and worker.last_usage.finish_reason == "cancelled"
+        assert worker.count_tokens(OK) > 3 and worker.restarts == 0
+    finally:
+        worker.close()
 
 
 def creator(*args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:

@@ -32,6 +32,8 @@ from creator_assistant.runtime.templates import TemplateError
 # How long past the worker's own render limit the parent waits before it kills the worker: the
 # worker stops a render itself at the limit; this is for a render stuck where no check reaches.
 RENDER_GRACE_S = 5.0
+RESIGNAL_S = 0.1  # a cancel's signal, sent again while the worker has not answered
+ABANDON_WAIT_S = 2.0  # after Ctrl+C, how long a prompt count may take to stop
 # How long closing waits for the worker, which first saves its conversation's KV state to disk.
 CLOSE_WAIT_S = 30.0
 
@@ -203,11 +205,16 @@ class LocalBackend:
         """A request that renders the chat template: time-limited, stopped at once by Ctrl+C."""
         with self._lock:
             self.load()
-            self._conn.send(request)
+            self._cancel.clear()  # from here on, cancel() is for this request
+            sent = False
             try:
-                reply = self._recv(during=during, limit=self._render_wait)
+                self._conn.send(request)
+                sent = True
+                reply = self._await(during, self._render_wait)
             except KeyboardInterrupt:
-                self._abandon()
+                # Ctrl+C may land a moment after the request went, before this waits for it:
+                # its answer is still to come. Before it went whole: the pipe is out of step.
+                self._abandon() if sent else self._kill()
                 raise
             return self._checked(reply)
 
@@ -228,7 +235,7 @@ class LocalBackend:
         """After Ctrl+C: stop the worker's request and read its answer (the pipe stays in step)."""
         self._signal()
         try:
-            self._recv(during="cancelling", limit=2.0)
+            self._await("cancelling", ABANDON_WAIT_S, again=True)
         except KeyboardInterrupt:
             self._kill()
         except ModelError:
@@ -241,13 +248,12 @@ class LocalBackend:
             self._cancel.clear()
             self._signalled = False
             self.last_usage = None
-            self._conn.send(("generate", asdict(request)))
-            finished = False
-            rendered = False
+            finished = rendered = sent = False
             try:
+                self._conn.send(("generate", asdict(request)))
+                sent = True
                 while True:
-                    reply = self._recv(during="generating",
-                                       limit=None if rendered else self._render_wait)
+                    reply = self._await("generating", None if rendered else self._render_wait)
                     kind = reply[0]
                     if kind == "rendered":
                         rendered = True
@@ -268,14 +274,16 @@ class LocalBackend:
                         finished = True
                         self._checked(reply)
             finally:
-                if not finished and self._conn is not None:
+                if not sent and self._conn is not None:  # cut off while it was being sent
+                    self._kill()
+                elif not finished and self._conn is not None:
                     # The caller stopped reading: cancel and drain so the pipe stays in step,
                     # keeping the usage of what was generated until then.
                     self.cancel()
                     try:
-                        while (reply := self._recv(
-                                during="cancelling",
-                                limit=None if rendered else self._render_wait))[0] in (
+                        while (reply := self._await(
+                                "cancelling", None if rendered else self._render_wait,
+                                again=True))[0] in (
                                     "token", "rendered"):
                             rendered = rendered or reply[0] == "rendered"
                         if reply[0] == "done":
@@ -284,6 +292,24 @@ class LocalBackend:
                         pass
 
     # -- plumbing ---------------------------------------------------------------------------
+
+    def _await(self, during: str, limit: float | None, again: bool = False) -> tuple[Any, ...]:
+        """The worker's next message, as _recv, sending a cancel's signal again each RESIGNAL_S
+        the worker is silent (when `again`, or while this request is cancelled): a signal that
+        lands just before the worker takes up the request, or before its render begins, sets
+        a flag that request never reads."""
+        conn, waited = self._conn, 0.0
+        if conn is not None:
+            try:
+                while not conn.poll(RESIGNAL_S):
+                    waited += RESIGNAL_S
+                    if limit is not None and waited >= limit:
+                        return self._recv(during, limit=0)  # killed, as _recv does
+                    if again or self._cancel.is_set():
+                        self._signal()
+            except (EOFError, OSError):
+                pass  # the worker died: _recv says how
+        return self._recv(during)
 
     def _recv(self, during: str, limit: float | None = None) -> tuple[Any, ...]:
         """The worker's next message; with `limit`, a worker silent that long (a chat template
