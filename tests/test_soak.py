@@ -50,11 +50,22 @@ def memory_home(tmp_path, monkeypatch, demo_model):
 
 
 def idle_heap(session: Session) -> int:
-    """The traced heap when the chat is idle: the summary in flight finished, garbage collected."""
+    """The traced heap when the chat is idle: every background job (the summary in flight)
+    finished, garbage collected."""
     for job in list(session.summaries.jobs.values()):
         assert job.wait(120), "a summary job did not finish"
+    for job in session.pool.scheduler.queued():
+        assert job.wait(120), f"{job.name} did not finish"
     gc.collect()
     return tracemalloc.get_traced_memory()[0]
+
+
+def grown_at(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot) -> str:
+    """Where the heap grew between two snapshots, for the failure's message."""
+    ours = [tracemalloc.Filter(False, tracemalloc.__file__)]
+    diff = after.filter_traces(ours).compare_to(before.filter_traces(ours), "traceback")
+    return "\n\n".join(f"{d.size_diff / 1024:+.0f} KB in {d.count_diff:+} blocks at\n"
+                         + "\n".join(d.traceback.format(limit=6)) for d in diff[:4])
 
 
 def test_a_thousand_turns_keep_the_heap_flat_and_the_summary_written(memory_home):
@@ -62,9 +73,9 @@ def test_a_thousand_turns_keep_the_heap_flat_and_the_summary_written(memory_home
     paths.config_file.write_text("[tasks.chat]\nmax_tokens = 1\ncontext = 512\n")
     session = Session.open(paths)
     session.summaries.max_tokens = 8  # written every few turns, quickly
-    tracemalloc.start()
+    tracemalloc.start(6)  # six frames a block: where it grew, when it does
     try:
-        cid, marks = None, {}
+        cid, marks, snaps = None, {}, {}
         for n in range(1, TURNS + 1):
             turn = session.ask(f"turn {n}: sourdough hydration and the cold proof", task="chat",
                                conversation_id=cid)
@@ -75,12 +86,18 @@ def test_a_thousand_turns_keep_the_heap_flat_and_the_summary_written(memory_home
             if n == TURNS:
                 peak = tracemalloc.get_traced_memory()[1]
             if n in (FROM, TURNS):
+                if n == FROM:  # taken first: the snapshot is in both marks, not in the growth
+                    idle_heap(session)
+                    snaps[n] = tracemalloc.take_snapshot()
                 marks[n] = idle_heap(session)
                 tracemalloc.reset_peak()  # from here: the most one turn needed at once
                 state = session.store.memory_state(cid)
                 assert 0 < state["summary_upto"] and state["kept_from"] > n  # evicted, summarized
         grown = (marks[TURNS] - marks[FROM]) / 1024
-        assert grown < BOUND_KB, f"the heap grew {grown:.0f} KB from turn {FROM} to {TURNS}"
+        if grown >= BOUND_KB:
+            where = grown_at(snaps[FROM], tracemalloc.take_snapshot())
+            raise AssertionError(f"the heap grew {grown:.0f} KB from turn {FROM} to {TURNS}; "
+                                 f"most at:\n{where}")
         above = (peak - marks[FROM]) / 1024
         assert above < PEAK_KB, f"a turn took {above:.0f} KB more at its peak than at idle"
     finally:
