@@ -96,8 +96,10 @@ def test_a_thousand_turns_keep_the_heap_flat_and_the_summary_written(memory_home
         grown = (marks[TURNS] - marks[FROM]) / 1024
         if grown >= BOUND_KB:
             where = grown_at(snaps[FROM], tracemalloc.take_snapshot())
+            jobs = [(j.name, j.state, repr(j.error)) for j in session.summaries.jobs.values()]
             raise AssertionError(f"the heap grew {grown:.0f} KB from turn {FROM} to {TURNS}; "
-                                 f"most at:\n{where}")
+                                 f"summary jobs {jobs}, memory {session.store.memory_state(cid)}"
+                                 f"; most at:\n{where}")
         above = (peak - marks[FROM]) / 1024
         assert above < PEAK_KB, f"a turn took {above:.0f} KB more at its peak than at idle"
     finally:

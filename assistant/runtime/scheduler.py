@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -186,5 +187,8 @@ class Scheduler:
             except Cancelled:
                 job.state = "cancelled"
             except BaseException as exc:  # reported on the job, never kills the worker
+                # The error stays on the job, the work it held does not: its frames' locals (a
+                # batch of messages, say) would otherwise live as long as the job is kept.
+                traceback.clear_frames(exc.__traceback__)
                 job.error, job.state = exc, "failed"
             job.finished.set()
