@@ -3,11 +3,12 @@ per turn) and the running summary keeps up with the turns the small window evict
 
 from __future__ import annotations
 
-import gc
+import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
-import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,6 @@ from hypothesis import strategies as st
 from creator_assistant.context.conversation import prompt_rows
 from creator_assistant.context.fitting import history_of
 from creator_assistant.paths import Paths
-from creator_assistant.session import Session
 from creator_assistant.storage.store import open_store
 from creator_assistant.turn import TaskState
 
@@ -49,62 +49,24 @@ def memory_home(tmp_path, monkeypatch, demo_model):
     shutil.rmtree(root, ignore_errors=True)
 
 
-def idle_heap(session: Session) -> int:
-    """The traced heap when the chat is idle: every background job (the summary in flight)
-    finished, garbage collected."""
-    for job in list(session.summaries.jobs.values()):
-        assert job.wait(120), "a summary job did not finish"
-    for job in session.pool.scheduler.queued():
-        assert job.wait(120), f"{job.name} did not finish"
-    gc.collect()
-    return tracemalloc.get_traced_memory()[0]
-
-
-def grown_at(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot) -> str:
-    """Where the heap grew between two snapshots, for the failure's message."""
-    ours = [tracemalloc.Filter(False, tracemalloc.__file__)]
-    diff = after.filter_traces(ours).compare_to(before.filter_traces(ours), "traceback")
-    return "\n\n".join(f"{d.size_diff / 1024:+.0f} KB in {d.count_diff:+} blocks at\n"
-                         + "\n".join(d.traceback.format(limit=6)) for d in diff[:4])
-
-
 def test_a_thousand_turns_keep_the_heap_flat_and_the_summary_written(memory_home):
-    paths = memory_home
-    paths.config_file.write_text("[tasks.chat]\nmax_tokens = 1\ncontext = 512\n")
-    session = Session.open(paths)
-    session.summaries.max_tokens = 8  # written every few turns, quickly
-    tracemalloc.start(6)  # six frames a block: where it grew, when it does
-    try:
-        cid, marks, snaps = None, {}, {}
-        for n in range(1, TURNS + 1):
-            turn = session.ask(f"turn {n}: sourdough hydration and the cold proof", task="chat",
-                               conversation_id=cid)
-            "".join(turn)
-            assert turn.result.status == "ok", turn.result.error
-            cid = turn.result.conversation_id
-            del turn
-            if n == TURNS:
-                peak = tracemalloc.get_traced_memory()[1]
-            if n in (FROM, TURNS):
-                if n == FROM:  # taken first: the snapshot is in both marks, not in the growth
-                    idle_heap(session)
-                    snaps[n] = tracemalloc.take_snapshot()
-                marks[n] = idle_heap(session)
-                tracemalloc.reset_peak()  # from here: the most one turn needed at once
-                state = session.store.memory_state(cid)
-                assert 0 < state["summary_upto"] and state["kept_from"] > n  # evicted, summarized
-        grown = (marks[TURNS] - marks[FROM]) / 1024
-        if grown >= BOUND_KB:
-            where = grown_at(snaps[FROM], tracemalloc.take_snapshot())
-            jobs = [(j.name, j.state, repr(j.error)) for j in session.summaries.jobs.values()]
-            raise AssertionError(f"the heap grew {grown:.0f} KB from turn {FROM} to {TURNS}; "
-                                 f"summary jobs {jobs}, memory {session.store.memory_state(cid)}"
-                                 f"; most at:\n{where}")
-        above = (peak - marks[FROM]) / 1024
-        assert above < PEAK_KB, f"a turn took {above:.0f} KB more at its peak than at idle"
-    finally:
-        tracemalloc.stop()
-        session.close()
+    """In a process of its own (tests/soak_run.py): only this chat's heap is measured."""
+    memory_home.config_file.write_text("[tasks.chat]\nmax_tokens = 1\ncontext = 512\n")
+    root = memory_home.data_dir.parent
+    run = subprocess.run([sys.executable, "-m", "tests.soak_run", str(root), str(TURNS),
+                          str(FROM), str(BOUND_KB)], capture_output=True, text=True,
+                         cwd=Path(__file__).parent.parent, timeout=1800)
+    assert run.returncode == 0, run.stderr[-3000:]
+    got = json.loads(run.stdout.strip().splitlines()[-1])
+    assert "failed" not in got, got.get("failed")
+    for n in (FROM, TURNS):  # evicted, and summarized
+        state = got["summaries"][str(n)]
+        assert 0 < state["summary_upto"] and state["kept_from"] > n, state
+    grown = got["turns_kb"] - got["from_kb"]
+    assert grown < BOUND_KB, (f"the heap grew {grown:.0f} KB from turn {FROM} to {TURNS}; "
+                              f"summary jobs {got.get('jobs')}; most at:\n{got.get('where')}")
+    above = got["peak_kb"] - got["from_kb"]
+    assert above < PEAK_KB, f"a turn took {above:.0f} KB more at its peak than at idle"
 
 
 # -- what a turn reads of a long conversation -------------------------------------------------
