@@ -129,11 +129,12 @@ def stop_while_busy(worker: LocalBackend, thread: threading.Thread) -> None:
     assert not thread.is_alive(), "cancel did not stop the render"
 
 
-def waiting(thread: threading.Thread, function: str) -> bool:
-    """`thread` is inside `function` (its request sent, waiting for the answer)."""
+def waiting(thread: threading.Thread) -> bool:
+    """`thread` waits on the worker's pipe (its request sent, the answer not yet come)."""
     frame = sys._current_frames().get(thread.ident)
     while frame is not None:
-        if frame.f_code.co_name == function:
+        code = frame.f_code
+        if code.co_name == "poll" and code.co_filename.endswith("connection.py"):
             return True
         frame = frame.f_back
     return False
@@ -161,7 +162,7 @@ def test_a_cancel_that_lands_before_the_worker_takes_the_request_still_stops_it(
         thread = threading.Thread(target=ask)
         try:
             thread.start()
-            while not waiting(thread, "poll"):
+            while not waiting(thread):
                 time.sleep(0.01)  # polling the thread's state, not waiting for time to pass
             worker.cancel()  # reaches the paused worker before it reads the request
         finally:

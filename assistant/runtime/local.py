@@ -253,7 +253,10 @@ class LocalBackend:
                 self._conn.send(("generate", asdict(request)))
                 sent = True
                 while True:
-                    reply = self._await("generating", None if rendered else self._render_wait)
+                    # Tokens flowing: read them as they come (a cancel that the worker missed
+                    # is said again at the next token, below); until then, wait as _await does.
+                    reply = (self._recv("generating") if rendered else
+                             self._await("generating", self._render_wait))
                     kind = reply[0]
                     if kind == "rendered":
                         rendered = True
